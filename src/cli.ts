@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// The `bpttlab` command line. Exit codes: 0 fine; 1 only when a check fails (gradient check, exercise);
+// 2 for any bad input (unreadable or non-JSON file, bad field, unknown flag), with one line on stderr.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CaseJson, EngineName, caseParams, parseCase, runCase } from './case';
+import { formatReport, gradCheck } from './gradcheck';
+import { BpttError } from './tensor';
+
+/** Thrown for bad usage or input: exit 2. */
+class UsageError extends Error {}
+
+function readCase(file: string): CaseJson {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    const why: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new UsageError(`cannot read case file ${file}: ${why[code] ?? (e as Error).message}`);
+  }
+  const { value, warnings } = parseCase(text, file);
+  for (const w of warnings) process.stderr.write(`bpttlab: warning: ${w}\n`);
+  return value;
+}
+
+function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer ≥ 1');
+  return n;
+}
+
+export function buildProgram(out: (s: string) => void): Command {
+  const program = new Command('bpttlab')
+    .description('Backpropagation Through Time for a vanilla RNN, as in Deep Learning §10.2.2')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(`bpttlab: ${s.trim().replace(/\s*\n\s*/g, ' ')}\n`), writeOut: out })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('grad')
+    .description('print the loss, h, o and the gradients of a case file as JSON ({ loss, h, o, grads: { U, W, V, b, c, h0 } })')
+    .argument('<case>', 'case file (JSON; "-" for stdin)')
+    .addOption(new Option('--engine <engine>', 'which engine computes it').choices(['fast', 'reference']).default('fast'))
+    .action((file: string, o: { engine: EngineName }) => {
+      out(`${JSON.stringify(runCase(readCase(file), o.engine))}\n`);
+    });
+
+  program
+    .command('gradcheck')
+    .description('compare the backward pass with central differences, per parameter and per time step; exit 1 when one fails')
+    .argument('<case>', 'case file (JSON; "-" for stdin)')
+    .addOption(new Option('--stencil <points>', 'central-difference stencil: 2 (textbook) or 4 points').choices(['2', '4']).default('4'))
+    .option('--step <eps>', 'finite-difference step ε (default 1e-4 with 4 points, 1e-5 with 2)', positiveNumber)
+    .option('--tol <tol>', 'pass when ‖a − n‖/(‖a‖ + ‖n‖) ≤ tol', positiveNumber, 1e-7)
+    .option('--samples <n>', 'check at most n random entries per parameter', positiveInt)
+    .option('--seed <n>', 'seed for choosing sampled entries', positiveInt, 1)
+    .option('--no-per-step', 'skip the per-step check of each summand')
+    .option('--all-steps', 'print every per-step row, not only the failing ones')
+    .option('--json', 'print the report as JSON')
+    .action((file: string, o: { stencil: string; step?: number; tol: number; samples?: number; seed: number; perStep: boolean; allSteps?: boolean; json?: boolean }) => {
+      const c = readCase(file);
+      const report = gradCheck(caseParams(c), c.tokens !== undefined ? { tokens: c.tokens } : { x: c.x as number[][] }, c.y, {
+        loss: c.loss, h0: c.h0, truncate: c.truncate, stencil: o.stencil === '2' ? 2 : 4, step: o.step, tol: o.tol, samples: o.samples, seed: o.seed, perStep: o.perStep,
+      });
+      out(o.json ? `${JSON.stringify(report)}\n` : `${formatReport(report, { allSteps: o.allSteps })}\n`);
+      if (!report.pass) process.exitCode = 1;
+    });
+
+  return program;
+}
+
+export function main(argv: string[]): number {
+  const program = buildProgram((s) => process.stdout.write(s));
+  if (argv.length === 0) {
+    process.stderr.write(`bpttlab: missing command: one of ${program.commands.map((c) => c.name()).join(', ')} (see bpttlab --help)\n`);
+    return 2;
+  }
+  try {
+    program.parse(argv, { from: 'user' });
+    return (process.exitCode as number | undefined) ?? 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2 // bare `bpttlab` (help on error) is bad usage too;
+    }
+    if (e instanceof BpttError || e instanceof UsageError) {
+      process.stderr.write(`bpttlab: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

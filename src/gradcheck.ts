@@ -1,0 +1,269 @@
+// Gradient check by central differences, compared with the backward pass:
+//   stencil 2:  ∂L/∂θ ≈ (L(θ + ε) − L(θ − ε)) / 2ε                                   error O(ε²) + noise/ε
+//   stencil 4:  ∂L/∂θ ≈ (L(θ − 2ε) − 8 L(θ − ε) + 8 L(θ + ε) − L(θ + 2ε)) / 12ε     error O(ε⁴) + noise/ε
+// The default is the 4-point stencil with ε = 1e-4: its truncation error is negligible at a step ten times larger,
+// so the rounding noise of L divided by ε is ten times smaller. Differences are taken step by step,
+// Σ_t (L(t)(θ + ε) − L(t)(θ − ε)), so steps the change cannot reach contribute exactly zero noise.
+// Where L is so curved that ε is too coarse (a large W with H = 1, say), a failing row is retried with ε/10 and
+// ε/100 and the best is kept, its ε shown: a correct gradient agrees once ε is small enough, a wrong one never does.
+//
+// Pass rule, per parameter: the norm-wise relative error ‖a − n‖ / max(‖a‖ + ‖n‖, 1e-12) ≤ tol (1e-7).
+// Diagnostic: CS231n's per-entry relative error |a − n| / max(|a|, |n|), with the worst entry named. The per-entry
+// figure is not the rule because at long T the loss's rounding noise divided by 2ε swamps tiny entries.
+//
+// Per time step: the book's own device (§10.2.2). Think of copies W(t), U(t), b(t), V(t), c(t) of each parameter,
+// each used only at step t; ∂L/∂W(t) is exactly the t-th summand of eq 10.26. Perturbing the copy at one step
+// checks each summand separately, so a learner sees *which* step is wrong.
+import { LossName, TargetInput } from './losses';
+import {
+  BackwardOptions, ForwardOptions, Grads, InputSpec, Inputs, PARAM_NAMES, ParamName, Params, backward, checkParams,
+  checkTruncate, cloneParams, forward, paramData, sliceInputs, stepContribution, toInputs,
+} from './rnn';
+import { BpttError, Mat, rng, row } from './tensor';
+
+export type CheckedName = ParamName | 'h0';
+
+export interface GradCheckOptions extends ForwardOptions, BackwardOptions {
+  /** Central-difference stencil: 2 points (the textbook formula) or 4 points (default, ten times less noise). */
+  stencil?: 2 | 4;
+  /** Finite-difference step ε. Default 1e-4 with the 4-point stencil, 1e-5 with the 2-point one. */
+  step?: number;
+  /** Pass threshold for the norm-wise relative error. Default 1e-7. */
+  tol?: number;
+  /** Check at most this many entries per parameter (chosen at random with `seed`); default: all of them. */
+  samples?: number;
+  /** Seed for choosing the sampled entries. Default 1. */
+  seed?: number;
+  /** Also check each step's summand of eqs 10.22–10.28 separately. Default: true when T ≤ 50. */
+  perStep?: boolean;
+  /** Use these gradients instead of running the engine's backward pass (to check a hand-written backward); per-step rows need the full Grads. */
+  grads?: Grads | Pick<Grads, 'dU' | 'dW' | 'dV' | 'db' | 'dc' | 'dh0'>;
+}
+
+export interface WorstEntry {
+  index: number; // flat index into the parameter
+  row: number;
+  col: number;
+  analytic: number;
+  numeric: number;
+  relError: number; // |a − n| / max(|a|, |n|), CS231n's per-entry figure
+}
+
+export interface Check {
+  name: CheckedName;
+  /** The step t (1..T) whose copy was perturbed, or null for the whole parameter. */
+  t: number | null;
+  entries: number; // how many entries were compared
+  step: number; // the ε this row was decided with
+  analyticNorm: number;
+  numericNorm: number;
+  relError: number; // ‖a − n‖ / max(‖a‖ + ‖n‖, 1e-12), the pass rule
+  /**
+   * A generous bound on the rounding noise of the numeric gradient: 10 · 2^-52 · max(1, L) · √entries / ε. A
+   * difference ‖a − n‖ below it cannot be told from noise, so the row passes as "within noise" even when the
+   * ratio is above tol: a tiny gradient (a saturated tanh, ∇h(0) after many contracting steps) has a meaningless
+   * ratio. A real mistake (a sign, a missing tanh', an off-by-one) moves entries by far more than this.
+   */
+  noiseFloor: number;
+  pass: boolean;
+  /** Why it passed: the ratio was ≤ tol, or the difference was within the noise floor. */
+  passedBy: 'ratio' | 'noise' | null;
+  worst: WorstEntry | null;
+}
+
+export interface GradCheckReport {
+  loss: number;
+  lossName: LossName;
+  T: number;
+  truncate: number;
+  step: number;
+  stencil: 2 | 4;
+  tol: number;
+  params: Check[]; // U, W, V, b, c, h0
+  steps: Check[]; // one per (t, parameter), empty when perStep is off
+  pass: boolean;
+}
+
+const EPS = 2.220446049250313e-16;
+
+export function gradCheck(p: Params, xs: InputSpec, ys: TargetInput, opts: GradCheckOptions = {}): GradCheckReport {
+  const sizes = checkParams(p);
+  const inputs = toInputs(xs, sizes.D);
+  const T = inputs.T;
+  const stencil = opts.stencil ?? 4;
+  if (stencil !== 2 && stencil !== 4) throw new BpttError(`gradCheck: stencil must be 2 or 4, got ${String(stencil)}`);
+  const h = opts.step ?? (stencil === 4 ? 1e-4 : 1e-5);
+  const tol = opts.tol ?? 1e-7;
+  if (!(h > 0) || !Number.isFinite(h)) throw new BpttError(`gradCheck: step must be a positive number, got ${h}`);
+  if (opts.samples !== undefined && (!Number.isInteger(opts.samples) || opts.samples < 1)) {
+    throw new BpttError(`gradCheck: samples must be an integer ≥ 1, got ${opts.samples}`);
+  }
+  const k = checkTruncate(opts.truncate, T);
+  const fwOpts: ForwardOptions = { loss: opts.loss, h0: opts.h0 };
+  const base = forward(p, xs, ys, fwOpts);
+  const grads = opts.grads ?? backward(p, base, { truncate: k });
+  const ysArr = Array.from(ys as ArrayLike<number | ArrayLike<number> | null>);
+  const loss = new SegmentedLoss(inputs, ysArr, fwOpts, base.h, base.h0, k);
+  const pick = sampler(opts.samples, opts.seed ?? 1);
+  /** Compares one parameter (or its copy at one step), refining ε on failure. */
+  const row = (name: CheckedName, t: number | null, idx: number[], analytic: number[], at: (i: number, d: number) => Float64Array): Check => {
+    let best: Check | null = null;
+    for (const step of [h, h / 10, h / 100]) {
+      const numeric = idx.map((i) => numericDerivative(stencil, step, (d) => at(i, d)));
+      const noise = (10 * EPS * Math.max(1, Math.abs(base.loss)) * Math.sqrt(idx.length)) / step;
+      const c = compare(name, t, step, idx, analytic, numeric, colsOf(p, name), noise, tol);
+      if (best === null || c.relError < best.relError) best = c;
+      if (c.pass) return c;
+    }
+    return best as Check;
+  };
+
+  const analyticOf: Record<CheckedName, Float64Array> = { U: grads.dU.data, W: grads.dW.data, V: grads.dV.data, b: grads.db, c: grads.dc, h0: grads.dh0 };
+  const params: Check[] = [];
+  for (const name of [...PARAM_NAMES, 'h0'] as CheckedName[]) {
+    const idx = pick(analyticOf[name].length);
+    params.push(row(name, null, idx, idx.map((i) => analyticOf[name][i]), (i, d) => loss.value(p, name, i, d, null)));
+  }
+
+  const steps: Check[] = [];
+  const full = 'dO' in grads && 'dh' in grads; // per-step summands need the per-step ∇o(t), ∇h(t)
+  if (full && (opts.perStep ?? T <= 50)) {
+    for (let t = 1; t <= T; t++) {
+      const c = stepContribution(p, base, grads as Grads, t);
+      const perStep: Record<ParamName, Float64Array> = { U: c.dU.data, W: c.dW.data, V: c.dV.data, b: c.db, c: c.dc };
+      for (const name of PARAM_NAMES) {
+        const idx = pick(perStep[name].length);
+        steps.push(row(name, t, idx, idx.map((i) => perStep[name][i]), (i, d) => loss.value(p, name, i, d, t - 1)));
+      }
+    }
+  }
+  const pass = params.every((c) => c.pass) && steps.every((c) => c.pass);
+  return { loss: base.loss, lossName: base.targets.loss, T, truncate: k, step: h, stencil, tol, params, steps, pass };
+}
+
+/** The central difference of L = Σ_t L(t), summed step by step; `f(δ)` returns every L(t) at θ + δ. */
+function numericDerivative(stencil: 2 | 4, h: number, f: (delta: number) => Float64Array): number {
+  const [p1, m1] = [f(h), f(-h)];
+  let s = 0;
+  if (stencil === 2) {
+    for (let t = 0; t < p1.length; t++) s += p1[t] - m1[t];
+    return s / (2 * h);
+  }
+  const [p2, m2] = [f(2 * h), f(-2 * h)];
+  for (let t = 0; t < p1.length; t++) s += m2[t] - p2[t] + 8 * (p1[t] - m1[t]);
+  return s / (12 * h);
+}
+
+function colsOf(p: Params, name: CheckedName): number {
+  return name === 'U' || name === 'W' || name === 'V' ? (p[name] as Mat).cols : 1;
+}
+
+function compare(name: CheckedName, t: number | null, step: number, idx: number[], a: number[], n: number[], cols: number, noiseFloor: number, tol: number): Check {
+  let diff2 = 0;
+  let a2 = 0;
+  let n2 = 0;
+  let worst: WorstEntry | null = null;
+  for (let j = 0; j < idx.length; j++) {
+    const d = a[j] - n[j];
+    diff2 += d * d;
+    a2 += a[j] * a[j];
+    n2 += n[j] * n[j];
+    const scale = Math.max(Math.abs(a[j]), Math.abs(n[j]));
+    const rel = scale === 0 ? 0 : Math.abs(d) / scale;
+    if (worst === null || rel > worst.relError) {
+      worst = { index: idx[j], row: Math.floor(idx[j] / cols), col: idx[j] % cols, analytic: a[j], numeric: n[j], relError: rel };
+    }
+  }
+  const [an, nn, dn] = [Math.sqrt(a2), Math.sqrt(n2), Math.sqrt(diff2)];
+  const relError = dn / Math.max(an + nn, 1e-12);
+  const passedBy = relError <= tol ? 'ratio' : dn <= noiseFloor ? 'noise' : null;
+  return { name, t, entries: idx.length, step, analyticNorm: an, numericNorm: nn, relError, noiseFloor, pass: passedBy !== null, passedBy, worst };
+}
+
+/** All indices, or `samples` distinct ones chosen at random (seeded), in increasing order. */
+function sampler(samples: number | undefined, seed: number): (n: number) => number[] {
+  const r = rng(seed);
+  return (n) => {
+    const all = Array.from({ length: n }, (_, i) => i);
+    if (samples === undefined || samples >= n) return all;
+    for (let i = 0; i < samples; i++) {
+      const j = i + r.int(n - i);
+      [all[i], all[j]] = [all[j], all[i]];
+    }
+    return all.slice(0, samples).sort((x, y) => x - y);
+  };
+}
+
+/**
+ * L as a function of one entry of one parameter, optionally of its copy at one step only, honouring truncation:
+ * the sequence runs in segments (truncation chunks, and the perturbed step alone); at a chunk start the state
+ * h(s−1) comes from the unperturbed forward pass — held constant, as detach() holds it — so no change flows
+ * across a chunk boundary, exactly the gradient that truncated BPTT computes.
+ */
+class SegmentedLoss {
+  constructor(
+    private readonly inputs: Inputs,
+    private readonly ys: (number | ArrayLike<number> | null)[],
+    private readonly opts: ForwardOptions,
+    private readonly baseH: Mat,
+    private readonly h0: Float64Array,
+    private readonly k: number,
+  ) {}
+
+  /** Every L(t), t = 1..T, with one entry moved by delta. */
+  value(p: Params, name: CheckedName, i: number, delta: number, onlyAt: number | null): Float64Array {
+    const T = this.inputs.T;
+    const moved = cloneParams(p);
+    const h0 = this.h0.slice();
+    if (name === 'h0') h0[i] += delta;
+    else paramData(moved, name)[i] += delta;
+    const cuts = new Set<number>();
+    for (let s = 0; s < T; s += this.k) cuts.add(s);
+    if (onlyAt !== null) [onlyAt, onlyAt + 1].forEach((s) => s < T && cuts.add(s));
+    const starts = [...cuts].sort((x, y) => x - y);
+    const losses = new Float64Array(T);
+    let hPrev: Float64Array = h0;
+    starts.forEach((s, j) => {
+      const e = j + 1 < starts.length ? starts[j + 1] : T;
+      if (s > 0 && s % this.k === 0) hPrev = row(this.baseH, s - 1); // detached: the unperturbed state
+      const params = onlyAt === null || onlyAt === s ? moved : p;
+      const seg = sliceInputs(this.inputs, s, e);
+      const fw = forward(params, seg.tokens ? { tokens: seg.tokens } : { x: seg.x as Mat }, this.ys.slice(s, e) as TargetInput, { ...this.opts, h0: hPrev });
+      losses.set(fw.losses, s);
+      hPrev = row(fw.h, fw.T - 1);
+    });
+    return losses;
+  }
+}
+
+// --- the report as a table ---
+
+const fmtE = (v: number): string => (v === 0 ? '0' : v.toExponential(2));
+const fmtN = (v: number): string => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) || v === 0 ? v.toFixed(6) : v.toExponential(4);
+
+function describe(c: Check, r: GradCheckReport): string {
+  const where = c.worst === null ? '' : c.name === 'b' || c.name === 'c' || c.name === 'h0' ? `[${c.worst.row}]` : `[${c.worst.row},${c.worst.col}]`;
+  const w = c.worst;
+  const refined = c.step === r.step ? '' : `  [ε = ${c.step.toExponential(0)}]`;
+  const worst = w === null ? '—' : `${c.name}${where}: ${fmtN(w.analytic)} vs ${fmtN(w.numeric)} (${fmtE(w.relError)})${refined}`;
+  const mark = c.passedBy === 'ratio' ? 'ok  ' : c.passedBy === 'noise' ? 'ok~ ' : 'FAIL';
+  return `${mark}  ${(c.t === null ? '' : String(c.t)).padStart(3)}  ${`∇${c.name}`.padEnd(6)} ${String(c.entries).padStart(6)}  ${fmtE(c.relError).padStart(9)}   ${worst}`;
+}
+
+/** A plain-text table: per parameter, then (if checked) the failing or worst per-step rows. */
+export function formatReport(r: GradCheckReport, opts: { allSteps?: boolean } = {}): string {
+  const head = `gradient check: ${r.lossName}, T = ${r.T}${r.truncate < r.T ? `, truncate = ${r.truncate}` : ''}, L = ${fmtN(r.loss)}, ${r.stencil}-point central differences with ε = ${r.step}, pass when ‖a − n‖/(‖a‖ + ‖n‖) ≤ ${r.tol}`;
+  const cols = 'pass    t  grad   entries  rel.err   worst entry: analytic vs numeric (per-entry rel.err)';
+  const lines = [head, cols, ...r.params.map((c) => describe(c, r))];
+  if (r.steps.length > 0) {
+    const failing = r.steps.filter((c) => !c.pass);
+    lines.push('', `per step (the book's copies W(t), U(t), b(t), V(t), c(t)): ${r.steps.length - failing.length} of ${r.steps.length} summands pass`);
+    const shown = opts.allSteps ? r.steps : failing.length > 0 ? failing : [];
+    lines.push(...shown.map((c) => describe(c, r)));
+  }
+  if ([...r.params, ...r.steps].some((c) => c.passedBy === 'noise')) {
+    lines.push('', 'ok~ = the ratio is above tol but ‖a − n‖ is within the rounding noise of the numeric gradient (a tiny gradient)');
+  }
+  lines.push('', r.pass ? 'PASS: every gradient matches central differences' : 'FAIL: the rows marked FAIL disagree with central differences');
+  return lines.join('\n');
+}

@@ -1,0 +1,17 @@
+// bpttlab: Backpropagation Through Time for a vanilla RNN, as Deep Learning §10.2.2 derives it.
+//
+//   import { initParams, forward, backward, gradCheck } from 'bpttlab';
+//   const p = initParams({ inputSize: D, hiddenSize: H, outputSize: K, seed: 1 });
+//   const fw = forward(p, tokens, targets, { loss: 'softmax-ce' }); // a, h, o, ŷ per step, and the loss
+//   const g = backward(p, fw);                                      // dU, dW, dV, db, dc, dh0, and ∇o(t), ∇h(t) per step
+//   const report = gradCheck(p, tokens, targets);                   // per parameter and per step
+//
+// Equation → function: 10.8–10.9 hiddenForward, 10.10 outputForward, 10.11 + loss losses.ts, 10.18 loss backward,
+// 10.19–10.21 the ∇h recursion in backward(), 10.22/10.24 outputBackward, 10.23/10.25–10.28 hiddenBackward;
+// reference.ts has one mathjs function per equation (eq10_8_a … eq10_28_dU).
+export * from './tensor';
+export * from './losses';
+export * from './rnn';
+export * from './gradcheck';
+export * from './case';
+export * as reference from './reference';
