@@ -1,7 +1,7 @@
 // The two per-step losses L(t) and their gradients ∇o(t) L, side by side.
 // The total loss is the sum L = Σ_t L(t) (eqs 10.12–10.14), never a mean; ∂L/∂L(t) = 1 (eq 10.17),
 // so each step's ∇o(t) L is just the gradient of its own L(t).
-import { BpttError, Mat, mat, row } from './tensor';
+import { BpttError, Mat, mat } from './tensor';
 
 export type LossName = 'softmax-ce' | 'squared';
 export const LOSSES: readonly LossName[] = ['softmax-ce', 'squared'];
@@ -66,64 +66,68 @@ export function sliceTargets(ys: Targets, from: number, to: number): Targets {
 }
 
 // --- softmax cross-entropy (the book's loss) ---
+// Each function reads o(t) (and writes its result) at [off, off + n) of the arrays it is given, so the engine can
+// hand over rows of its T×K matrices without making a view per step; with the defaults it takes whole vectors.
 
 /** Eq 10.11 and L(t) = −log ŷ(t)_y: writes ŷ(t) = softmax(o(t)) and returns L(t) via a stable log-softmax. */
-export function softmaxCEForward(o: Float64Array, y: number, yhat: Float64Array): number {
+export function softmaxCEForward(o: Float64Array, y: number, yhat: Float64Array, off = 0, n = o.length - off): number {
   let max = -Infinity;
-  for (let k = 0; k < o.length; k++) if (o[k] > max) max = o[k];
+  for (let k = off; k < off + n; k++) if (o[k] > max) max = o[k];
   let sum = 0;
-  for (let k = 0; k < o.length; k++) {
+  for (let k = off; k < off + n; k++) {
     const e = Math.exp(o[k] - max); // shifting by max keeps exp from overflowing; softmax is unchanged
     yhat[k] = e;
     sum += e;
   }
-  for (let k = 0; k < o.length; k++) yhat[k] /= sum;
+  for (let k = off; k < off + n; k++) yhat[k] /= sum;
   // −log softmax(o)_y = log Σ exp(o − max) − (o_y − max): no log of a rounded-to-zero probability
-  return y < 0 ? 0 : Math.log(sum) - (o[y] - max);
+  return y < 0 ? 0 : Math.log(sum) - (o[off + y] - max);
 }
 
 /** Eq 10.18: ∇o(t) L = ŷ(t) − 1_y(t). */
-export function softmaxCEBackward(yhat: Float64Array, y: number, dout: Float64Array): void {
+export function softmaxCEBackward(yhat: Float64Array, y: number, dout: Float64Array, off = 0, n = yhat.length - off): void {
   if (y < 0) {
-    dout.fill(0); // unscored step: L(t) is absent, so is its gradient
+    dout.fill(0, off, off + n); // unscored step: L(t) is absent, so is its gradient
     return;
   }
-  dout.set(yhat);
-  dout[y] -= 1;
+  for (let k = off; k < off + n; k++) dout[k] = yhat[k];
+  dout[off + y] -= 1;
 }
 
-// --- squared error ½‖o(t) − y(t)‖² ---
+// --- squared error ½‖o(t) − y(t)‖² (y(t) at [yOff, yOff + n)) ---
 
 /** L(t) = ½‖o(t) − y(t)‖²; the prediction ŷ(t) is o(t) itself. */
-export function squaredForward(o: Float64Array, y: Float64Array, scored: boolean, yhat: Float64Array): number {
-  yhat.set(o);
+export function squaredForward(o: Float64Array, y: Float64Array, scored: boolean, yhat: Float64Array, off = 0, n = o.length - off, yOff = 0): number {
+  for (let k = off; k < off + n; k++) yhat[k] = o[k];
   if (!scored) return 0;
   let s = 0;
-  for (let k = 0; k < o.length; k++) {
-    const d = o[k] - y[k];
+  for (let k = 0; k < n; k++) {
+    const d = o[off + k] - y[yOff + k];
     s += d * d;
   }
   return 0.5 * s;
 }
 
 /** ∇o(t) L = o(t) − y(t). */
-export function squaredBackward(o: Float64Array, y: Float64Array, scored: boolean, dout: Float64Array): void {
+export function squaredBackward(o: Float64Array, y: Float64Array, scored: boolean, dout: Float64Array, off = 0, n = o.length - off, yOff = 0): void {
   if (!scored) {
-    dout.fill(0);
+    dout.fill(0, off, off + n);
     return;
   }
-  for (let k = 0; k < o.length; k++) dout[k] = o[k] - y[k];
+  for (let k = 0; k < n; k++) dout[off + k] = o[off + k] - y[yOff + k];
 }
 
-// --- dispatch on the loss, step t (0-based) ---
+// --- dispatch on the loss, for row r of the engine's matrices (o, ŷ, ∇o are rows×K, row r at r·K) ---
 
-export function lossForward(ys: Targets, t: number, o: Float64Array, yhat: Float64Array): number {
+export function lossForward(ys: Targets, r: number, o: Float64Array, yhat: Float64Array): number {
+  const K = ys.vectors.cols;
   return ys.loss === 'softmax-ce'
-    ? softmaxCEForward(o, ys.classes[t], yhat)
-    : squaredForward(o, row(ys.vectors, t), ys.scored[t] === 1, yhat);
+    ? softmaxCEForward(o, ys.classes[r], yhat, r * K, K)
+    : squaredForward(o, ys.vectors.data, ys.scored[r] === 1, yhat, r * K, K, r * K);
 }
 
-export function lossBackward(ys: Targets, t: number, o: Float64Array, yhat: Float64Array, dout: Float64Array): void {
-  if (ys.loss === 'softmax-ce') softmaxCEBackward(yhat, ys.classes[t], dout);
-  else squaredBackward(o, row(ys.vectors, t), ys.scored[t] === 1, dout);
+export function lossBackward(ys: Targets, r: number, o: Float64Array, yhat: Float64Array, dout: Float64Array): void {
+  const K = ys.vectors.cols;
+  if (ys.loss === 'softmax-ce') softmaxCEBackward(yhat, ys.classes[r], dout, r * K, K);
+  else squaredBackward(o, ys.vectors.data, ys.scored[r] === 1, dout, r * K, K, r * K);
 }

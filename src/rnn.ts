@@ -1,12 +1,12 @@
-// The vanilla RNN of Deep Learning §10.2.2: forward (eqs 10.8–10.11) and backward (eqs 10.17–10.28).
-// Each piece's forward is followed directly by its backward; every backward line names the equation
-// it implements. Indexing: per-step matrices hold step t = 1..T in row t − 1 (the book counts from 1);
-// h(0) is kept apart as `h0`.
+// The vanilla RNN of Deep Learning §10.2.2: forward (eqs 10.8–10.11) and backward (eqs 10.17–10.28), side by
+// side in this file; every backward line names the equation it implements. Indexing: per-step matrices hold
+// step t = 1..T in row t − 1 (the book counts from 1); h(0) is kept apart as `h0`.
 //
 // Shapes: x(t) ∈ R^D, h(t) ∈ R^H, o(t) ∈ R^K; U is H×D, W is H×H, V is K×H, b ∈ R^H, c ∈ R^K.
 import { LossName, TargetInput, Targets, lossBackward, lossForward, toTargets } from './losses';
 import {
-  BpttError, Mat, expectFinite, expectLength, expectShape, firstNonFinite, fromRows, mat, matTVec, randn, rng, row, shapeOf,
+  BpttError, Mat, expectFinite, expectLength, expectShape, firstNonFinite, fromRows, gemmNT, mat, randn, rng, row, shapeOf,
+  transposeInto,
 } from './tensor';
 
 export interface Params {
@@ -139,94 +139,15 @@ export function sliceInputs(xs: Inputs, from: number, to: number): Inputs {
   return { T: to - from, tokens: null, x: mat(to - from, x.cols, x.data.subarray(from * x.cols, to * x.cols)) };
 }
 
-// --- the hidden step: eqs 10.8–10.9 forward; 10.20–10.21 (first term), 10.23, 10.25–10.28 backward ---
-
-/** a(t) = b + W h(t-1) + U x(t) (eq 10.8); h(t) = tanh(a(t)) (eq 10.9). Step t is 0-based here. */
-function hiddenForward(p: Params, xs: Inputs, t: number, hPrev: Float64Array, a: Float64Array, h: Float64Array): void {
-  const { U, W, b } = p;
-  const H = W.rows;
-  const D = U.cols;
-  const tok = xs.tokens ? xs.tokens[t] : -1;
-  const x = xs.x ? row(xs.x, t) : null;
-  for (let i = 0; i < H; i++) {
-    let s = b[i];
-    const wi = i * H;
-    for (let j = 0; j < H; j++) s += W.data[wi + j] * hPrev[j];
-    if (x) {
-      const ui = i * D;
-      for (let j = 0; j < D; j++) s += U.data[ui + j] * x[j];
-    } else {
-      s += U.data[i * D + tok]; // U x(t) for a one-hot x(t) is column `tok` of U
-    }
-    a[i] = s;
-    h[i] = Math.tanh(s);
-  }
-}
-
-/**
- * Given ∇h(t) L, accumulate step t's share of ∇b, ∇W, ∇U and return, in dhPrev, the gradient that flows
- * into h(t−1) through W. In the forward pass h(t) = tanh(a(t)), so ∇a(t) L = H(t) ∇h(t) L with
- * H(t) = diag(1 − h(t)²) (tanh' = 1 − tanh²); a(t) = b + W h(t-1) + U x(t) then hands ∇a(t) L to b, W, U and h(t−1).
- */
-function hiddenBackward(
-  p: Params, xs: Inputs, t: number, h: Float64Array, hPrev: Float64Array, dh: Float64Array,
-  dtanh: Float64Array, da: Float64Array, g: Params, dhPrev: Float64Array,
-): void {
-  const H = p.W.rows;
-  const D = p.U.cols;
-  const tok = xs.tokens ? xs.tokens[t] : -1;
-  const x = xs.x ? row(xs.x, t) : null;
-  for (let i = 0; i < H; i++) {
-    dtanh[i] = 1 - h[i] * h[i]; // H(t) = diag(1 − h(t)²), kept as its diagonal
-    const dai = dtanh[i] * dh[i]; // ∇a(t) L = H(t) ∇h(t) L
-    da[i] = dai;
-    g.b[i] += dai; // eq 10.23: ∇b L = Σ_t H(t) ∇h(t) L
-    const wi = i * H;
-    for (let j = 0; j < H; j++) g.W.data[wi + j] += dai * hPrev[j]; // eqs 10.25–10.26: ∇W L = Σ_t H(t) ∇h(t) L h(t−1)^T
-    if (x) {
-      const ui = i * D;
-      for (let j = 0; j < D; j++) g.U.data[ui + j] += dai * x[j]; // eqs 10.27–10.28: ∇U L = Σ_t H(t) ∇h(t) L x(t)^T
-    } else {
-      g.U.data[i * D + tok] += dai; // the same, for a one-hot x(t): only column `tok` is touched
-    }
-  }
-  matTVec(p.W, da, dhPrev); // W^T H(t) ∇h(t) L: the first term of eq 10.21 for step t−1
-}
-
-// --- the output step: eq 10.10 forward; 10.19, 10.21 (second term), 10.22, 10.24 backward ---
-
-/** o(t) = c + V h(t) (eq 10.10). */
-function outputForward(p: Params, h: Float64Array, o: Float64Array): void {
-  const { V, c } = p;
-  const H = V.cols;
-  for (let k = 0; k < V.rows; k++) {
-    let s = c[k];
-    const vk = k * H;
-    for (let j = 0; j < H; j++) s += V.data[vk + j] * h[j];
-    o[k] = s;
-  }
-}
-
-/**
- * Given ∇o(t) L, accumulate step t's share of ∇c and ∇V and ADD V^T ∇o(t) L into dh.
- * In the forward pass o(t) = c + V h(t), so ∇c gets ∇o(t) L, ∇V gets ∇o(t) L h(t)^T, h(t) gets V^T ∇o(t) L.
- */
-function outputBackward(p: Params, h: Float64Array, dO: Float64Array, g: Params, dh: Float64Array): void {
-  const { V } = p;
-  const H = V.cols;
-  for (let k = 0; k < V.rows; k++) {
-    const dok = dO[k];
-    g.c[k] += dok; // eq 10.22: ∇c L = Σ_t ∇o(t) L
-    if (dok === 0) continue;
-    const vk = k * H;
-    for (let j = 0; j < H; j++) {
-      g.V.data[vk + j] += dok * h[j]; // eq 10.24: ∇V L = Σ_t ∇o(t) L h(t)^T
-      dh[j] += V.data[vk + j] * dok; // eqs 10.19/10.21: the V^T ∇o(t) L term of ∇h(t) L
-    }
-  }
-}
-
 // --- the whole sequence ---
+//
+// Layout: B sequences run side by side (B = 1 for `forward`). Row r = (t − 1)·B + s of every per-step matrix
+// holds step t of sequence s. h(0), …, h(T) are stacked in `hAll`, so h(t − 1) of row r is row r of hAll and
+// h(t) is row r + B: the matrix of all h(t − 1) and the matrix of all h(t) are both contiguous.
+//
+// Only the recurrences must go one step at a time: W h(t − 1) forward and W^T H(t) ∇h(t) L backward. Everything
+// else (U x(t), o(t) = c + V h(t), V^T ∇o(t) L, and the sums over t of eqs 10.22–10.28) is one matrix product
+// over all steps, which is how the book presents the gradients too: the recursion first, then the sums.
 
 export interface ForwardOptions {
   /** Which L(t): 'softmax-ce' (the book's, default) or 'squared' (½‖o(t) − y(t)‖²). */
@@ -235,57 +156,145 @@ export interface ForwardOptions {
   h0?: ArrayLike<number>;
 }
 
-/** Everything the forward pass computed. Per-step matrices hold step t in row t − 1. */
+/** Everything the forward pass computed. Per-step matrices hold step t in row t − 1 (row (t − 1)·B + s in a batch). */
 export interface Forward {
   readonly sizes: Sizes;
   readonly T: number;
-  readonly inputs: Inputs;
-  readonly targets: Targets;
-  readonly h0: Float64Array; // h(0)
-  readonly a: Mat; // T×H, a(t)
-  readonly h: Mat; // T×H, h(t)
-  readonly o: Mat; // T×K, o(t)
-  readonly yhat: Mat; // T×K, ŷ(t) = softmax(o(t)) (softmax-ce) or o(t) (squared)
-  readonly losses: Float64Array; // T, L(t) (0 where the target is null)
+  readonly B: number; // sequences side by side: 1 for forward(), B for forwardBatch()
+  readonly inputs: Inputs; // T·B steps, step-major
+  readonly targets: Targets; // T·B targets, step-major
+  readonly hAll: Mat; // (T+1)·B × H: h(0), h(1), …, h(T)
+  readonly h0: Float64Array; // h(0) (B·H entries: a view into hAll)
+  readonly a: Mat; // T·B × H, a(t)
+  readonly h: Mat; // T·B × H, h(t) (a view into hAll)
+  readonly o: Mat; // T·B × K, o(t)
+  readonly yhat: Mat; // T·B × K, ŷ(t) = softmax(o(t)) (softmax-ce) or o(t) (squared)
+  readonly losses: Float64Array; // T·B, L(t) (0 where the target is null)
   readonly loss: number; // L = Σ_t L(t) (eqs 10.12–10.14), a sum, never a mean
 }
 
-/** h(t−1) for 0-based step t: h(0) at t = 0, else row t − 1 of h. */
+/** h(t−1) for 0-based step t of a single sequence: h(0) at t = 0, else row t − 1 of h. */
 export function hPrevOf(fw: Forward, t: number): Float64Array {
-  return t === 0 ? fw.h0 : row(fw.h, t - 1);
+  return row(fw.hAll, t * fw.B);
 }
 
-/** Forward pass over the whole sequence (eqs 10.8–10.14). */
+/** Forward pass over one sequence (eqs 10.8–10.14). */
 export function forward(p: Params, xsSpec: InputSpec, ys: TargetInput, opts: ForwardOptions = {}): Forward {
   const sizes = checkParams(p);
-  const { H, K, D } = sizes;
-  const inputs = toInputs(xsSpec, D);
-  const T = inputs.T;
-  if (T < 1) throw new BpttError('the sequence is empty: forward needs at least one step x(1) (T ≥ 1)');
-  const targets = toTargets(opts.loss ?? 'softmax-ce', ys, T, K);
-  const h0 = new Float64Array(H);
+  const inputs = toInputs(xsSpec, sizes.D);
+  if (inputs.T < 1) throw new BpttError('the sequence is empty: forward needs at least one step x(1) (T ≥ 1)');
+  const targets = toTargets(opts.loss ?? 'softmax-ce', ys, inputs.T, sizes.K);
+  const h0 = new Float64Array(sizes.H);
   if (opts.h0 !== undefined) {
-    expectLength(opts.h0, H, 'h(0) in a(1) = b + W h(0) + U x(1) (eq 10.8)', 'H');
+    expectLength(opts.h0, sizes.H, 'h(0) in a(1) = b + W h(0) + U x(1) (eq 10.8)', 'H');
     h0.set(opts.h0);
     expectFinite(h0, 'h(0)');
   }
-  const a = mat(T, H);
-  const h = mat(T, H);
-  const o = mat(T, K);
-  const yhat = mat(T, K);
-  const losses = new Float64Array(T);
-  let loss = 0;
-  let hPrev = h0;
-  for (let t = 0; t < T; t++) {
-    const ht = row(h, t);
-    hiddenForward(p, inputs, t, hPrev, row(a, t), ht);
-    const ot = row(o, t);
-    outputForward(p, ht, ot);
-    losses[t] = lossForward(targets, t, ot, row(yhat, t));
-    loss += losses[t];
-    hPrev = ht;
+  return run(p, sizes, inputs, targets, inputs.T, 1, h0);
+}
+
+export interface BatchOptions {
+  loss?: LossName;
+  /** One h(0) per sequence; zeros when absent. */
+  h0?: readonly ArrayLike<number>[];
+}
+
+/** Forward pass over B sequences of the same length at once (a minibatch); backward() takes the result as it is. */
+export function forwardBatch(p: Params, xsList: readonly InputSpec[], ysList: readonly TargetInput[], opts: BatchOptions = {}): Forward {
+  const sizes = checkParams(p);
+  const B = xsList.length;
+  if (B < 1) throw new BpttError('forwardBatch needs at least one sequence');
+  if (ysList.length !== B) throw new BpttError(`forwardBatch: ${B} input sequences but ${ysList.length} target sequences`);
+  const seqs = xsList.map((xs) => toInputs(xs, sizes.D));
+  const T = seqs[0].T;
+  if (T < 1) throw new BpttError('the sequences are empty: forward needs at least one step x(1) (T ≥ 1)');
+  seqs.forEach((s, i) => {
+    if (s.T !== T) throw new BpttError(`forwardBatch: every sequence must have the same length; sequence 0 has T = ${T}, sequence ${i} has T = ${s.T}`);
+    if ((s.tokens === null) !== (seqs[0].tokens === null)) throw new BpttError(`forwardBatch: sequence ${i} mixes token and real-vector inputs with sequence 0`);
+  });
+  // interleave step-major: row (t − 1)·B + s
+  const D = sizes.D;
+  let inputs: Inputs;
+  if (seqs[0].tokens) {
+    const tokens = new Int32Array(T * B);
+    seqs.forEach((s, i) => (s.tokens as Int32Array).forEach((tok, t) => (tokens[t * B + i] = tok)));
+    inputs = { T: T * B, tokens, x: null };
+  } else {
+    const x = mat(T * B, D);
+    seqs.forEach((s, i) => {
+      for (let t = 0; t < T; t++) x.data.set((s.x as Mat).data.subarray(t * D, (t + 1) * D), (t * B + i) * D);
+    });
+    inputs = { T: T * B, tokens: null, x };
   }
-  const fw: Forward = { sizes, T, inputs, targets, h0, a, h, o, yhat, losses, loss };
+  const ysFlat: (number | ArrayLike<number> | null)[] = new Array(T * B);
+  ysList.forEach((ys, i) => {
+    if (ys.length !== T) throw new BpttError(`forwardBatch: y of sequence ${i} must have one target per step, T = ${T}, got ${ys.length}`);
+    for (let t = 0; t < T; t++) ysFlat[t * B + i] = ys[t];
+  });
+  const targets = toTargets(opts.loss ?? 'softmax-ce', ysFlat as TargetInput, T * B, sizes.K);
+  const h0 = new Float64Array(B * sizes.H);
+  if (opts.h0 !== undefined) {
+    if (opts.h0.length !== B) throw new BpttError(`forwardBatch: h0 must give one h(0) per sequence (B = ${B}), got ${opts.h0.length}`);
+    opts.h0.forEach((v, i) => {
+      expectLength(v, sizes.H, `h(0) of sequence ${i} in a(1) = b + W h(0) + U x(1) (eq 10.8)`, 'H');
+      h0.set(v, i * sizes.H);
+    });
+    expectFinite(h0, 'h(0)');
+  }
+  return run(p, sizes, inputs, targets, T, B, h0);
+}
+
+/** Scratch space for transposed copies, reused across calls so the engine allocates nothing per step or per call. */
+const pool = new Map<string, Float64Array>();
+function scratch(name: string, n: number): Float64Array {
+  let buf = pool.get(name);
+  if (buf === undefined || buf.length < n) {
+    buf = new Float64Array(Math.max(n, 2 * (buf?.length ?? 0)));
+    pool.set(name, buf);
+  }
+  return buf;
+}
+
+function run(p: Params, sizes: Sizes, inputs: Inputs, targets: Targets, T: number, B: number, h0: Float64Array): Forward {
+  const { H, K, D } = sizes;
+  const R = T * B; // rows: one per step and sequence
+  const a = mat(R, H);
+  const hAll = mat(R + B, H);
+  hAll.data.set(h0);
+  const o = mat(R, K);
+  const yhat = mat(R, K);
+  const losses = new Float64Array(R);
+  const ad = a.data;
+  const hd = hAll.data;
+
+  // Eq 10.8, its input term for every step at once: a(t) = b + U x(t) (+ W h(t − 1) in the recurrence below).
+  if (inputs.tokens) {
+    const Ut = transposeInto(H, D, p.U.data, 0, scratch('Ut', D * H)); // column j of U as a contiguous row
+    for (let r = 0; r < R; r++) {
+      const u = inputs.tokens[r] * H; // U x(t) for a one-hot x(t) is column x(t) of U
+      for (let i = 0; i < H; i++) ad[r * H + i] = p.b[i] + Ut[u + i];
+    }
+  } else {
+    gemmNT(R, H, D, (inputs.x as Mat).data, 0, p.U.data, 0, ad, 0, false);
+    for (let r = 0; r < R; r++) for (let i = 0; i < H; i++) ad[r * H + i] += p.b[i];
+  }
+  // Eqs 10.8–10.9, the recurrence: a(t) += W h(t − 1); h(t) = tanh(a(t)). Step t's rows start at (t − 1)·B.
+  for (let t = 0; t < T; t++) {
+    const at = t * B * H;
+    gemmNT(B, H, H, hd, at, p.W.data, 0, ad, at, true); // h(t − 1) sits at the same row offset in hAll
+    for (let i = at; i < at + B * H; i++) hd[i + B * H] = Math.tanh(ad[i]);
+  }
+  // Eq 10.10 for every step at once: o(t) = c + V h(t).
+  gemmNT(R, K, H, hd, B * H, p.V.data, 0, o.data, 0, false);
+  for (let r = 0; r < R; r++) for (let k = 0; k < K; k++) o.data[r * K + k] += p.c[k];
+  // Eq 10.11 and the loss terms (eqs 10.12–10.14).
+  let loss = 0;
+  for (let r = 0; r < R; r++) {
+    losses[r] = lossForward(targets, r, o.data, yhat.data);
+    loss += losses[r];
+  }
+  const h = mat(R, H, hd.subarray(B * H));
+  const fw: Forward = { sizes, T, B, inputs, targets, hAll, h0: hd.subarray(0, B * H), a, h, o, yhat, losses, loss };
   if (!Number.isFinite(loss)) reportNonFinite(fw);
   return fw;
 }
@@ -293,12 +302,14 @@ export function forward(p: Params, xsSpec: InputSpec, ys: TargetInput, opts: For
 /** Finds the first step and quantity where the forward pass stopped being finite, and says so. */
 function reportNonFinite(fw: Forward): never {
   const quantities: [string, Mat][] = [['a', fw.a], ['h', fw.h], ['o', fw.o], ['ŷ', fw.yhat]];
-  for (let t = 0; t < fw.T; t++) {
+  const where = (r: number) => `step t = ${Math.floor(r / fw.B) + 1}${fw.B > 1 ? `, sequence ${r % fw.B}` : ''}`;
+  for (let r = 0; r < fw.T * fw.B; r++) {
+    const t = Math.floor(r / fw.B) + 1;
     for (const [name, m] of quantities) {
-      const i = firstNonFinite(row(m, t));
-      if (i >= 0) throw new BpttError(`forward pass: ${name}(${t + 1})[${i}] is ${row(m, t)[i]} — the first non-finite value (step t = ${t + 1})`);
+      const i = firstNonFinite(row(m, r));
+      if (i >= 0) throw new BpttError(`forward pass: ${name}(${t})[${i}] is ${row(m, r)[i]} — the first non-finite value (${where(r)})`);
     }
-    if (!Number.isFinite(fw.losses[t])) throw new BpttError(`forward pass: L(${t + 1}) is ${fw.losses[t]} (step t = ${t + 1})`);
+    if (!Number.isFinite(fw.losses[r])) throw new BpttError(`forward pass: L(${t}) is ${fw.losses[r]} (${where(r)})`);
   }
   throw new BpttError(`forward pass: the loss is ${fw.loss} although every L(t) is finite (overflow in the sum)`);
 }
@@ -319,7 +330,7 @@ export interface Grads {
   readonly dV: Mat;
   readonly db: Float64Array;
   readonly dc: Float64Array;
-  readonly dh0: Float64Array; // ∇h(0) L = W^T H(1) ∇h(1) L (no V^T ∇o(0) term: there is no o(0))
+  readonly dh0: Float64Array; // ∇h(0) L = W^T H(1) ∇h(1) L (no V^T ∇o(0) term: there is no o(0)); B·H in a batch
   readonly dO: Mat; // T×K, ∇o(t) L (eq 10.18) — capital O because `do` is a keyword
   readonly dh: Mat; // T×H, ∇h(t) L (eqs 10.19–10.21), within its chunk when truncated
   readonly dtanh: Mat; // T×H, the diagonal of H(t) = diag(1 − h(t)²)
@@ -335,47 +346,85 @@ export function checkTruncate(k: number | undefined, T: number): number {
   return k;
 }
 
-/** Backward pass (eqs 10.17–10.28), walking t from τ down to 1 inside each truncation chunk. */
+/** Backward pass (eqs 10.17–10.28): ∇o(t), then the ∇h(t) recursion from τ down to 1, then the sums over t. */
 export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Grads {
-  const { H, K } = checkParams(p);
-  if (H !== fw.sizes.H || K !== fw.sizes.K || p.U.cols !== fw.sizes.D) {
-    throw new BpttError(`backward: the parameters (H = ${H}, D = ${p.U.cols}, K = ${K}) are not those of the forward pass (H = ${fw.sizes.H}, D = ${fw.sizes.D}, K = ${fw.sizes.K})`);
+  const { H, K, D } = checkParams(p);
+  if (H !== fw.sizes.H || K !== fw.sizes.K || D !== fw.sizes.D) {
+    throw new BpttError(`backward: the parameters (H = ${H}, D = ${D}, K = ${K}) are not those of the forward pass (H = ${fw.sizes.H}, D = ${fw.sizes.D}, K = ${fw.sizes.K})`);
   }
-  const T = fw.T;
+  const { T, B } = fw;
+  const R = T * B;
   const k = checkTruncate(opts.truncate, T);
-  const g = zerosLike(p);
-  const dO = mat(T, K);
-  const dh = mat(T, H);
-  const dtanh = mat(T, H);
-  const da = mat(T, H);
-  const dh0 = new Float64Array(H);
-  const carry = new Float64Array(H); // W^T H(t+1) ∇h(t+1) L, handed from step t+1 to step t
-  // Chunks [s, e) in 0-based steps; the last chunk first, though the order does not matter: they are independent.
+  const dO = mat(R, K);
+  const dh = mat(R, H);
+  const dtanh = mat(R, H);
+  const da = mat(R, H);
+  const dh0 = new Float64Array(B * H);
+  const hd = fw.hAll.data;
+
+  // Eqs 10.17–10.18: ∇o(t) L for every step (∂L/∂L(t) = 1, so it is the gradient of L(t) alone).
+  for (let r = 0; r < R; r++) lossBackward(fw.targets, r, fw.o.data, fw.yhat.data, dO.data);
+  // In the forward pass o(t) = c + V h(t), so h(t) receives V^T ∇o(t) L: the second term of eq 10.21, for all t at once.
+  gemmNT(R, H, K, dO.data, 0, transposeInto(K, H, p.V.data, 0, scratch('Vt', H * K)), 0, dh.data, 0, false);
+
+  // Eqs 10.19–10.21, one step at a time from the end of each truncation chunk [s, e) (0-based steps):
+  //   ∇h(t) L = W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L, with nothing from h(t+1) at the chunk's last step (eq 10.19).
+  const Wt = transposeInto(H, H, p.W.data, 0, scratch('Wt', H * H));
+  const carry = scratch('carry', B * H); // W^T H(t+1) ∇h(t+1) L, handed from step t+1 to step t
+  const n = B * H;
   for (let s = Math.floor((T - 1) / k) * k; s >= 0; s -= k) {
     const e = Math.min(s + k, T);
-    carry.fill(0); // eq 10.19: at the chunk's last step nothing comes from h(t+1) (no step after τ, or detached)
+    carry.fill(0, 0, n); // the chunk's last step: no step after τ, or detached like PyTorch's detach()
     for (let t = e - 1; t >= s; t--) {
-      const ht = row(fw.h, t);
-      const dOt = row(dO, t);
-      lossBackward(fw.targets, t, row(fw.o, t), row(fw.yhat, t), dOt); // eqs 10.17–10.18
-      const dht = row(dh, t);
-      dht.set(carry); // eq 10.21, first term: W^T H(t+1) ∇h(t+1) L
-      outputBackward(p, ht, dOt, g, dht); // eq 10.21, second term: + V^T ∇o(t) L; and eqs 10.22, 10.24
-      hiddenBackward(p, fw.inputs, t, ht, hPrevOf(fw, t), dht, row(dtanh, t), row(da, t), g, carry); // 10.23, 10.25–10.28
+      const at = t * n;
+      for (let i = 0; i < n; i++) {
+        const hi = hd[at + n + i];
+        const dhi = dh.data[at + i] + carry[i]; // eq 10.21: W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L
+        dh.data[at + i] = dhi;
+        dtanh.data[at + i] = 1 - hi * hi; // H(t) = diag(1 − h(t)²) because tanh' = 1 − tanh²
+        da.data[at + i] = (1 - hi * hi) * dhi; // ∇a(t) L = H(t) ∇h(t) L
+      }
+      // In the forward pass a(t) = b + W h(t − 1) + U x(t), so h(t − 1) receives W^T ∇a(t) L: the next step's carry.
+      gemmNT(B, H, H, da.data, at, Wt, 0, carry, 0, false);
     }
-    if (s === 0) dh0.set(carry); // ∇h(0) L = W^T H(1) ∇h(1) L; at a later chunk start the gradient is dropped
+    if (s === 0) dh0.set(carry.subarray(0, n)); // ∇h(0) L = W^T H(1) ∇h(1) L; at a later chunk start it is dropped
   }
-  const grads: Grads = { dU: g.U, dW: g.W, dV: g.V, db: g.b, dc: g.c, dh0, dO, dh, dtanh, da, truncate: k };
-  checkGradsFinite(grads, T);
+
+  // Eqs 10.22–10.28: each parameter's gradient is a sum over t of one term per step, here one product over all rows.
+  const dc = new Float64Array(K);
+  const db = new Float64Array(H);
+  for (let r = 0; r < R; r++) {
+    for (let j = 0; j < K; j++) dc[j] += dO.data[r * K + j]; // eq 10.22: ∇c L = Σ_t ∇o(t) L
+    for (let i = 0; i < H; i++) db[i] += da.data[r * H + i]; // eq 10.23: ∇b L = Σ_t H(t) ∇h(t) L
+  }
+  const daT = transposeInto(R, H, da.data, 0, scratch('daT', H * R)); // H×R: row i = ∇a_i over all steps
+  const dV = mat(K, H); // eq 10.24: ∇V L = Σ_t ∇o(t) L h(t)^T
+  gemmNT(K, H, R, transposeInto(R, K, dO.data, 0, scratch('dOT', K * R)), 0, transposeInto(R, H, hd, n, scratch('hT', H * R)), 0, dV.data, 0, false);
+  const dW = mat(H, H); // eqs 10.25–10.26: ∇W L = Σ_t H(t) ∇h(t) L h(t−1)^T
+  gemmNT(H, H, R, daT, 0, transposeInto(R, H, hd, 0, scratch('hPrevT', H * R)), 0, dW.data, 0, false);
+  const dU = mat(H, D); // eqs 10.27–10.28: ∇U L = Σ_t H(t) ∇h(t) L x(t)^T
+  if (fw.inputs.tokens) {
+    const dUt = scratch('dUt', D * H).fill(0, 0, D * H); // a one-hot x(t) adds ∇a(t) L to column x(t) only
+    for (let r = 0; r < R; r++) {
+      const u = fw.inputs.tokens[r] * H;
+      for (let i = 0; i < H; i++) dUt[u + i] += da.data[r * H + i];
+    }
+    transposeInto(D, H, dUt, 0, dU.data);
+  } else {
+    gemmNT(H, D, R, daT, 0, transposeInto(R, D, (fw.inputs.x as Mat).data, 0, scratch('xT', D * R)), 0, dU.data, 0, false);
+  }
+  const grads: Grads = { dU, dW, dV, db, dc, dh0, dO, dh, dtanh, da, truncate: k };
+  checkGradsFinite(grads, fw);
   return grads;
 }
 
-function checkGradsFinite(g: Grads, T: number): void {
+function checkGradsFinite(g: Grads, fw: Forward): void {
   // The backward pass runs from t = τ down, so the first non-finite value is the one with the largest t.
-  for (let t = T - 1; t >= 0; t--) {
+  for (let r = fw.T * fw.B - 1; r >= 0; r--) {
     for (const [name, m] of [['∇o', g.dO], ['∇h', g.dh]] as const) {
-      const i = firstNonFinite(row(m, t));
-      if (i >= 0) throw new BpttError(`backward pass: ${name}(${t + 1}) L[${i}] is ${row(m, t)[i]} — the first non-finite value (step t = ${t + 1})`);
+      const i = firstNonFinite(row(m, r));
+      const t = Math.floor(r / fw.B) + 1;
+      if (i >= 0) throw new BpttError(`backward pass: ${name}(${t}) L[${i}] is ${row(m, r)[i]} — the first non-finite value (step t = ${t})`);
     }
   }
   const all: [string, Float64Array][] = [['∇U', g.dU.data], ['∇W', g.dW.data], ['∇V', g.dV.data], ['∇b', g.db], ['∇c', g.dc], ['∇h(0)', g.dh0]];
@@ -402,12 +451,24 @@ export interface StepContribution {
 
 export function stepContribution(p: Params, fw: Forward, g: Grads, t: number): StepContribution {
   if (!Number.isInteger(t) || t < 1 || t > fw.T) throw new BpttError(`step t must be in 1..${fw.T}, got ${t}`);
-  const i = t - 1;
+  const { H, K, D } = fw.sizes;
   const c = zerosLike(p);
-  const scratch = new Float64Array(fw.sizes.H);
-  // The same accumulating kernels the backward pass uses, started from zero, so the summand is computed once.
-  outputBackward(p, row(fw.h, i), row(g.dO, i), c, scratch);
-  hiddenBackward(p, fw.inputs, i, row(fw.h, i), hPrevOf(fw, i), row(g.dh, i), new Float64Array(fw.sizes.H), new Float64Array(fw.sizes.H), c, scratch);
+  for (let r = (t - 1) * fw.B; r < t * fw.B; r++) {
+    const dO = row(g.dO, r);
+    const da = row(g.da, r); // H(t) ∇h(t) L
+    const h = row(fw.hAll, r + fw.B); // h(t)
+    const hPrev = row(fw.hAll, r); // h(t − 1)
+    for (let j = 0; j < K; j++) {
+      c.c[j] += dO[j]; // eq 10.22's term: ∇o(t) L
+      for (let i = 0; i < H; i++) c.V.data[j * H + i] += dO[j] * h[i]; // eq 10.24's term: ∇o(t) L h(t)^T
+    }
+    for (let i = 0; i < H; i++) {
+      c.b[i] += da[i]; // eq 10.23's term: H(t) ∇h(t) L
+      for (let j = 0; j < H; j++) c.W.data[i * H + j] += da[i] * hPrev[j]; // eq 10.26's term: H(t) ∇h(t) L h(t−1)^T
+      if (fw.inputs.tokens) c.U.data[i * D + fw.inputs.tokens[r]] += da[i]; // eq 10.28's term, one-hot x(t)
+      else for (let j = 0; j < D; j++) c.U.data[i * D + j] += da[i] * (fw.inputs.x as Mat).data[r * D + j];
+    }
+  }
   return { dU: c.U, dW: c.W, dV: c.V, db: c.b, dc: c.c };
 }
 

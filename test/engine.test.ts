@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BpttError, backward, forward, initParams, runCase, stepContribution, toRows } from '../src';
+import { BpttError, backward, forward, forwardBatch, initParams, runCase, stepContribution, toRows } from '../src';
 import { RESULT_FIELDS, arbSpec, assertResultsAgree, inputsOf, makeCase, paramsOf } from './helpers';
 
 test('fast engine equals the mathjs reference to 1e-12 on random shapes, losses, inputs, masks and truncations', () => {
@@ -142,4 +142,43 @@ test('initParams is reproducible from its seed and scales as 1/√fan_in', () =>
   assert.notDeepEqual(initParams({ inputSize: 50, hiddenSize: 200, outputSize: 10, seed: 43 }).W.data, a.W.data);
   assert.throws(() => initParams({ inputSize: 0, hiddenSize: 2, outputSize: 2 }), /inputSize must be an integer ≥ 1/);
   assert.equal(toRows(a.U).length, 200);
+});
+
+test('a minibatch (forwardBatch) gives each sequence its own h(t) and the sum of the per-sequence gradients', () => {
+  fc.assert(
+    fc.property(arbSpec({ maxT: 8 }), fc.integer({ min: 1, max: 5 }), (spec, B) => {
+      const cases = Array.from({ length: B }, (_, i) => makeCase({ ...spec, seed: spec.seed + i }));
+      const p = paramsOf(cases[0]); // one set of parameters, B different sequences
+      const h0 = spec.withH0 ? cases.map((c) => c.h0 as number[]) : undefined;
+      const fw = forwardBatch(p, cases.map(inputsOf), cases.map((c) => c.y), { loss: spec.loss, h0 });
+      const g = backward(p, fw, { truncate: spec.truncate });
+      const { H } = fw.sizes;
+      const sum = { dU: new Float64Array(g.dU.data.length), dW: new Float64Array(g.dW.data.length), dV: new Float64Array(g.dV.data.length), db: new Float64Array(H), dc: new Float64Array(g.dc.length) };
+      let loss = 0;
+      cases.forEach((c, s) => {
+        const f1 = forward(p, inputsOf(c), c.y, { loss: spec.loss, h0: c.h0 });
+        const g1 = backward(p, f1, { truncate: spec.truncate });
+        loss += f1.loss;
+        for (let t = 0; t < spec.T; t++) {
+          for (let i = 0; i < H; i++) assert.ok(Math.abs(fw.h.data[(t * B + s) * H + i] - f1.h.data[t * H + i]) < 1e-14);
+        }
+        for (let i = 0; i < H; i++) assert.ok(Math.abs(g.dh0[s * H + i] - g1.dh0[i]) < 1e-12);
+        const parts = { dU: g1.dU.data, dW: g1.dW.data, dV: g1.dV.data, db: g1.db, dc: g1.dc };
+        for (const k of Object.keys(sum) as (keyof typeof sum)[]) parts[k].forEach((v, i) => (sum[k][i] += v));
+      });
+      assert.ok(Math.abs(fw.loss - loss) <= 1e-12 * Math.max(1, loss));
+      const whole = { dU: g.dU.data, dW: g.dW.data, dV: g.dV.data, db: g.db, dc: g.dc };
+      for (const k of Object.keys(sum) as (keyof typeof sum)[]) {
+        sum[k].forEach((v, i) => assert.ok(Math.abs(v - whole[k][i]) <= 1e-12 * Math.max(1, Math.abs(v)), `${k}[${i}]: ${v} vs ${whole[k][i]}`));
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('forwardBatch rejects sequences of different lengths or kinds, naming the sequence', () => {
+  const p = initParams({ inputSize: 2, hiddenSize: 3, outputSize: 2, seed: 1 });
+  assert.throws(() => forwardBatch(p, [[0, 1], [1]], [[0, 1], [1]]), /sequence 0 has T = 2, sequence 1 has T = 1/);
+  assert.throws(() => forwardBatch(p, [[0, 1], [[1, 0], [0, 1]]], [[0, 1], [1, 0]]), /sequence 1 mixes token and real-vector inputs/);
+  assert.throws(() => forwardBatch(p, [[0, 1]], [[0, 1], [1, 0]]), /1 input sequences but 2 target sequences/);
 });

@@ -72,10 +72,10 @@ test('a wrong gradient fails, and the per-step rows say which step is wrong', ()
   const r1 = gradCheck(p, inputsOf(c), c.y, { h0: c.h0, grads: flipped });
   assert.equal(r1.pass, false);
   assert.deepEqual(r1.params.filter((x) => !x.pass).map((x) => x.name), ['W']);
-  // A corrupted ∇h(3) (as if step 3 forgot the V^T ∇o(3) term): per-step rows point at steps ≤ 3 only.
-  const dh = mat(5, 4, g.dh.data.slice());
-  for (let j = 0; j < 4; j++) dh.data[2 * 4 + j] *= 0.5;
-  const r2 = gradCheck(p, inputsOf(c), c.y, { h0: c.h0, grads: { ...g, dh } });
+  // A corrupted ∇a(3) = H(3) ∇h(3) L in the per-step record: the per-step rows point at step 3 only.
+  const da = mat(5, 4, g.da.data.slice());
+  for (let j = 0; j < 4; j++) da.data[2 * 4 + j] *= 0.5;
+  const r2 = gradCheck(p, inputsOf(c), c.y, { h0: c.h0, grads: { ...g, da } });
   const badSteps = [...new Set(r2.steps.filter((x) => !x.pass).map((x) => x.t))];
   assert.deepEqual(badSteps, [3]);
   assert.match(formatReport(r2), /FAIL\s+3\s+∇W/);
@@ -101,8 +101,8 @@ test('a tiny but correct gradient (saturated tanh) passes as "within noise" and 
   const p = paramsOf(c);
   const fw = forward(p, inputsOf(c), c.y, { loss: 'squared' });
   const g = backward(p, fw);
-  const dh = mat(3, 1, g.dh.data.slice());
-  dh.data[2] *= 1.01;
-  const bad = gradCheck(p, inputsOf(c), c.y, { loss: 'squared', grads: { ...g, dh } });
+  const da = mat(3, 1, g.da.data.slice());
+  da.data[2] *= 1.01;
+  const bad = gradCheck(p, inputsOf(c), c.y, { loss: 'squared', grads: { ...g, da } });
   assert.equal(bad.steps.find((x) => x.name === 'U' && x.t === 3)?.pass, false);
 });

@@ -13,15 +13,16 @@ const work = join(root, 'build', 'mutants'); // inside the project so node_modul
 const mutants: [string, string, string, string][] = [
   // [name, file, original text, planted mistake]
   ['control (no mistake)', 'rnn.ts', '', ''],
-  ['wrong sign in ∇o(t) = ŷ − 1_y', 'losses.ts', 'dout[y] -= 1;', 'dout[y] += 1;'],
-  ["tanh' factor dropped", 'rnn.ts', 'const dai = dtanh[i] * dh[i];', 'const dai = dh[i];'],
-  ["tanh' applied twice", 'rnn.ts', 'const dai = dtanh[i] * dh[i];', 'const dai = dtanh[i] * dtanh[i] * dh[i];'],
-  ['h(t) where h(t−1) belongs in ∇W', 'rnn.ts', 'hiddenBackward(p, fw.inputs, t, ht, hPrevOf(fw, t),', 'hiddenBackward(p, fw.inputs, t, ht, ht,'],
-  ['∇h(t+1) not carried back', 'rnn.ts', 'dht.set(carry);', 'dht.fill(0);'],
-  ['V^T ∇o(t) forgotten in ∇h(t)', 'rnn.ts', 'dh[j] += V.data[vk + j] * dok;', ''],
-  ['W instead of W^T in the recursion', 'rnn.ts', 'matTVec(p.W, da, dhPrev);', "require('./tensor').matVec(p.W, da, dhPrev);"],
-  ['no sum over time in ∇W', 'rnn.ts', 'g.W.data[wi + j] += dai * hPrev[j];', 'g.W.data[wi + j] = dai * hPrev[j];'],
-  ['∇b summed without H(t)', 'rnn.ts', 'g.b[i] += dai;', 'g.b[i] += dh[i];'],
+  ['wrong sign in ∇o(t) = ŷ − 1_y', 'losses.ts', 'dout[off + y] -= 1;', 'dout[off + y] += 1;'],
+  ["tanh' factor dropped", 'rnn.ts', 'da.data[at + i] = (1 - hi * hi) * dhi;', 'da.data[at + i] = dhi;'],
+  ["tanh' applied twice", 'rnn.ts', 'da.data[at + i] = (1 - hi * hi) * dhi;', 'da.data[at + i] = (1 - hi * hi) * (1 - hi * hi) * dhi;'],
+  ['h(t) where h(t−1) belongs in ∇W', 'rnn.ts', "transposeInto(R, H, hd, 0, scratch('hPrevT'", "transposeInto(R, H, hd, n, scratch('hPrevT'"],
+  ['∇h(t+1) not carried back', 'rnn.ts', 'const dhi = dh.data[at + i] + carry[i];', 'const dhi = dh.data[at + i];'],
+  ['V^T ∇o(t) forgotten in ∇h(t)', 'rnn.ts', "gemmNT(R, H, K, dO.data, 0, transposeInto(K, H, p.V.data, 0, scratch('Vt', H * K)), 0, dh.data, 0, false);", ''],
+  ['W instead of W^T in the recursion', 'rnn.ts', "const Wt = transposeInto(H, H, p.W.data, 0, scratch('Wt', H * H));", 'const Wt = p.W.data;'],
+  ['no sum over time in ∇c', 'rnn.ts', 'dc[j] += dO.data[r * K + j];', 'dc[j] = dO.data[r * K + j];'],
+  ['∇b summed without H(t)', 'rnn.ts', 'db[i] += da.data[r * H + i];', 'db[i] += dh.data[r * H + i];'],
+  ['the recursion skips every other step', 'rnn.ts', 'gemmNT(B, H, H, da.data, at, Wt, 0, carry, 0, false);', 'if (t % 2 === 0) gemmNT(B, H, H, da.data, at, Wt, 0, carry, 0, false);'],
 ];
 
 const checker = `
@@ -31,6 +32,7 @@ import { runCase, gradCheck, caseParams } from './src';
 const dir = ${JSON.stringify(join(root, 'test', 'fixtures', 'torch'))};
 const bad: string[] = [];
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+  if (bad.length > 0) break; // one disagreement is enough to catch a mutant
   const { case: c, expected } = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   const got = runCase(c);
   const pairs: [number[], number[]][] = ['U', 'W', 'V', 'b', 'c', 'h0'].map((k) => [[got.grads[k]].flat(2), [expected.grads[k]].flat(2)]);
