@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // The `bpttlab` command line. Exit codes: 0 fine; 1 only when a check fails (gradient check, exercise);
 // 2 for any bad input (unreadable or non-JSON file, bad field, unknown flag), with one line on stderr.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CaseJson, EngineName, caseParams, parseCase, runCase } from './case';
 import { formatReport, gradCheck } from './gradcheck';
+import { trainCommand } from './commands/train';
 import { BpttError } from './tensor';
 
 /** Thrown for bad usage or input: exit 2. */
@@ -73,6 +76,22 @@ export function buildProgram(out: (s: string) => void): Command {
       if (!report.pass) process.exitCode = 1;
     });
 
+  program
+    .command('bench')
+    .description('run the side-by-side benchmark (bench/run.mjs: bpttlab against numpy, PyTorch, tfjs and a C loop)')
+    .option('--json', 'print the records as one JSON array')
+    .option('--sizes <list>', 'sizes to run, e.g. S1,S2', 'S1,S2,S3,S4')
+    .option('--engines <list>', 'engines to run', 'bpttlab,c,numpy,torch,tfjs')
+    .option('--seconds <s>', 'measuring time per engine and size', '1.5')
+    .action((o: { json?: boolean; sizes: string; engines: string; seconds: string }) => {
+      const script = join(__dirname, '..', 'bench', 'run.mjs');
+      if (!existsSync(script)) throw new UsageError(`the benchmark lives in the source repository (bench/run.mjs), not found at ${script}`);
+      const args = [script, '--sizes', o.sizes, '--engines', o.engines, '--seconds', o.seconds, ...(o.json ? ['--json'] : [])];
+      const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+      process.exitCode = r.status === 0 ? 0 : 2;
+    });
+
+  program.addCommand(trainCommand({ out }).copyInheritedSettings(program));
   return program;
 }
 

@@ -1,0 +1,95 @@
+// Sampling from a trained model: feed a token, read ŷ(t) = softmax(o(t) / temperature), draw the next token, feed it
+// back. Temperature < 1 sharpens the distribution (safer, more repetitive text), > 1 flattens it; temperature 0 means
+// "always the most likely token" (argmax). Each step is the engine's own forward pass over one step, with h(t−1)
+// handed over as its h(0).
+import { Vocab, decode, encode } from './data';
+import { Params, checkParams, forward } from './rnn';
+import { BpttError, Rng, rng, row } from './tensor';
+
+export interface SampleOptions {
+  /** How many tokens to generate. */
+  length: number;
+  /** > 0, or exactly 0 for argmax. Default 1. */
+  temperature?: number;
+  /** Seed of the draws (ignored when `rng` is given). Default 1. */
+  seed?: number;
+  rng?: Rng;
+  /** Tokens fed first to set up h (their continuation is sampled); default: none. */
+  prime?: ArrayLike<number>;
+  /** Token that starts sampling when there is no prime. Default 0. */
+  start?: number;
+  /** h(0); zeros when absent. */
+  h0?: ArrayLike<number>;
+}
+
+export function checkTemperature(temperature: number): number {
+  if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature)) {
+    throw new BpttError(`temperature must be a finite number > 0 (or exactly 0 for argmax), got ${String(temperature)}`);
+  }
+  return temperature;
+}
+
+/** Draws k with probability softmax(o / temperature)_k; temperature 0 returns argmax(o) (first on ties). */
+export function drawToken(o: ArrayLike<number>, temperature: number, r: Rng): number {
+  checkTemperature(temperature);
+  let best = 0;
+  for (let k = 1; k < o.length; k++) if (o[k] > o[best]) best = k;
+  if (temperature === 0) return best;
+  // Subtracting max o keeps exp from overflowing even for a tiny temperature; then the largest term is exactly 1.
+  const w = new Float64Array(o.length);
+  let sum = 0;
+  for (let k = 0; k < o.length; k++) {
+    w[k] = Math.exp((o[k] - o[best]) / temperature);
+    sum += w[k];
+  }
+  let u = r.uniform() * sum;
+  for (let k = 0; k < o.length; k++) {
+    u -= w[k];
+    if (u < 0) return k;
+  }
+  return best; // u landed on the rounding edge
+}
+
+export interface SampleResult {
+  tokens: Int32Array; // the generated tokens (not the prime)
+  h: Float64Array; // h after the last input fed (the last generated token has not been fed yet)
+}
+
+/** Generates `length` tokens from a one-hot-input model (D = K: the output is fed back as the next input). */
+export function sampleTokens(p: Params, o: SampleOptions): SampleResult {
+  const { D, H, K } = checkParams(p);
+  if (D !== K) throw new BpttError(`sampling feeds each output back as the next input, so D must equal K; got D = ${D}, K = ${K}`);
+  if (!Number.isInteger(o.length) || o.length < 0) throw new BpttError(`sample length must be an integer ≥ 0, got ${String(o.length)}`);
+  const temperature = checkTemperature(o.temperature ?? 1);
+  const r = o.rng ?? rng(o.seed ?? 1);
+  const prime = Array.from(o.prime ?? [o.start ?? 0]);
+  if (prime.length === 0) throw new BpttError('sample: prime must hold at least one token (or leave it out and give start)');
+  let h = new Float64Array(H);
+  if (o.h0 !== undefined) h.set(o.h0);
+  // Run the prime (all but its last token) through the model to set up h; the last token is the first input below.
+  if (prime.length > 1) {
+    const fw = forward(p, prime.slice(0, -1), new Array(prime.length - 1).fill(null), { h0: h });
+    h = row(fw.h, fw.T - 1).slice();
+  }
+  let x = prime[prime.length - 1];
+  const out = new Int32Array(o.length);
+  for (let i = 0; i < o.length; i++) {
+    const fw = forward(p, [x], [null], { h0: h });
+    h = row(fw.h, 0).slice();
+    x = drawToken(row(fw.o, 0), temperature, r);
+    out[i] = x;
+  }
+  return { tokens: out, h };
+}
+
+export interface TextSampleOptions extends Omit<SampleOptions, 'prime' | 'start'> {
+  /** Text fed first (every character must be in the vocabulary); default: the vocabulary's first character. */
+  prime?: string;
+}
+
+/** Generates text from a character model; the prime is not repeated in the result. */
+export function sampleText(p: Params, vocab: Vocab, o: TextSampleOptions): string {
+  if (vocab.size !== p.V.rows) throw new BpttError(`the vocabulary has ${vocab.size} characters but the model has K = ${p.V.rows} outputs`);
+  const prime = o.prime === undefined || o.prime === '' ? undefined : encode(o.prime, vocab, 'the prime');
+  return decode(sampleTokens(p, { ...o, prime, start: 0 }).tokens, vocab);
+}

@@ -1,0 +1,254 @@
+// Ways to cut the backward pass short, beside full BPTT, and how far each lands from it.
+//
+//   full         backward(p, fw): every L(s) sends gradient back to step 1.
+//   chunked k    backward(p, fw, { truncate: k }): chunks 1..k, k+1..2k, ...; no gradient across a chunk boundary
+//                (d2l's "regular truncation", PyTorch's detach() every k steps).
+//   randomized k Tallec & Ollivier's unbiased truncation, as d2l §9.7 writes it: at each boundary between h(t−1) and
+//                step t (t = 2..T; like chunking, it never cuts between h(0) and step 1) draw ξ_t = 0 with probability 1 − π, or ξ_t = 1/π with probability π, and multiply the gradient
+//                flowing back across that boundary by ξ_t. ξ = 0 stops the backward pass there (so runs have random
+//                lengths, geometric with mean k when π = 1 − 1/k); ξ = 1/π overweights the runs that survive, and since
+//                E[ξ_t] = 1 and the ξ's are independent, every path from L(s) back to step j keeps its expected weight
+//                Π E[ξ] = 1: the gradient is unbiased — right on average, with variance growing like π^−(s−j) on long paths.
+//   streaming    Williams & Peng's BPTT(k1, k2): every k1 steps (at t = k1, 2k1, ..., and at T), backpropagate the
+//                losses of the last k1 steps through the last k2 steps (k2 ≥ k1, so every loss is used once).
+//                Online learners update after each window; here the windows' gradients are summed at fixed
+//                parameters, which is the gradient estimate such an update uses (equal to first order in ε).
+//
+// All of them run the engine's own forward/backward: streaming runs backward() on each window's slice with h(t−1)
+// from the full forward pass as its h(0); randomized runs the one line of eq 10.21 that ξ changes and leaves
+// eqs 10.22–10.28 to the engine's stepContribution(). Note ∇V and ∇c never change: they use only ∇o(t) L.
+import { TargetInput } from './losses';
+import { ParamGrads, gradData } from './optim';
+import {
+  Forward, ForwardOptions, Grads, InputSpec, Inputs, PARAM_NAMES, ParamName, Params, backward, checkParams, forward,
+  hPrevOf, sliceInputs, stepContribution, zerosLike,
+} from './rnn';
+import { BpttError, Mat, Rng, mat, matTVec, rng, row } from './tensor';
+
+export type Truncation =
+  | { kind: 'full' }
+  | { kind: 'chunked'; k: number }
+  | { kind: 'randomized'; k: number }
+  | { kind: 'streaming'; k1: number; k2: number };
+
+export interface TruncatedGrads extends ParamGrads {
+  readonly dh0: Float64Array;
+}
+
+export interface TruncatedResult {
+  readonly fw: Forward; // the full forward pass (the state is always carried; only gradients are cut)
+  readonly loss: number; // Σ_t L(t), the same for every variant
+  readonly grads: TruncatedGrads;
+}
+
+export interface TruncationOptions extends ForwardOptions {
+  /** Random source for 'randomized'; default rng(seed). */
+  rng?: Rng;
+  /** Seed when no rng is given. Default 1. */
+  seed?: number;
+}
+
+const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
+
+/** Checks a variant's numbers; errors name the variant and the rule. */
+export function checkTruncation(v: Truncation): Truncation {
+  switch (v?.kind) {
+    case 'full':
+      return v;
+    case 'chunked':
+      if (!isInt(v.k, 1)) throw new BpttError(`chunked truncation: k must be an integer ≥ 1 (chunk length), got ${String(v.k)}`);
+      return v;
+    case 'randomized':
+      if (!(v.k === Infinity || isInt(v.k, 1))) throw new BpttError(`randomized truncation: k must be an integer ≥ 1 or Infinity (mean length; π = 1 − 1/k), got ${String(v.k)}`);
+      return v;
+    case 'streaming':
+      if (!isInt(v.k1, 1) || !isInt(v.k2, 1) || v.k2 < v.k1) {
+        throw new BpttError(`streaming BPTT(k1, k2) needs integers 1 ≤ k1 ≤ k2 (every k1 steps, back k2 steps), got k1 = ${String(v.k1)}, k2 = ${String(v.k2)}`);
+      }
+      return v;
+    default:
+      throw new BpttError(`unknown truncation ${JSON.stringify(v)}: expected kind "full", "chunked", "randomized" or "streaming"`);
+  }
+}
+
+/** A short label: "full", "chunked k=5", "randomized k=5", "BPTT(2, 5)". */
+export function describeTruncation(v: Truncation): string {
+  switch (v.kind) {
+    case 'full':
+      return 'full';
+    case 'chunked':
+      return `chunked k=${v.k}`;
+    case 'randomized':
+      return `randomized k=${v.k}`;
+    case 'streaming':
+      return `BPTT(${v.k1}, ${v.k2})`;
+  }
+}
+
+/** Parses the command-line form: full | chunked:K | random:K | stream:K1,K2 (a bare integer K means chunked:K). */
+export function parseTruncation(s: string): Truncation {
+  const t = s.trim();
+  const bad = (): never => {
+    throw new BpttError(`bad truncation "${s}": expected full, chunked:K, random:K or stream:K1,K2 (K integers ≥ 1)`);
+  };
+  if (t === 'full') return { kind: 'full' };
+  const m = /^(?:(chunked|random|randomized|stream|streaming):)?(\d+)(?:,(\d+))?$/.exec(t);
+  if (!m) return bad();
+  const [kind, a, b] = [m[1] ?? 'chunked', Number(m[2]), m[3] === undefined ? undefined : Number(m[3])];
+  if (kind.startsWith('stream')) return checkTruncation({ kind: 'streaming', k1: a, k2: b ?? a });
+  if (b !== undefined) return bad();
+  return checkTruncation(kind.startsWith('random') ? { kind: 'randomized', k: a } : { kind: 'chunked', k: a });
+}
+
+function inputSpecOf(xs: Inputs): InputSpec {
+  return xs.tokens ? { tokens: xs.tokens } : { x: xs.x as Mat };
+}
+
+function emptyGrads(p: Params): TruncatedGrads {
+  const z = zerosLike(p);
+  return { dU: z.U, dW: z.W, dV: z.V, db: z.b, dc: z.c, dh0: new Float64Array(p.W.rows) };
+}
+
+function addInto(acc: TruncatedGrads, g: ParamGrads, withH0: Float64Array | null): void {
+  for (const name of PARAM_NAMES) {
+    const a = gradData(acc, name);
+    const b = gradData(g, name);
+    for (let i = 0; i < a.length; i++) a[i] += b[i];
+  }
+  if (withH0) for (let i = 0; i < acc.dh0.length; i++) acc.dh0[i] += withH0[i];
+}
+
+/** The loss and the gradient estimate of one variant, on one sequence. */
+export function truncatedGradient(p: Params, xs: InputSpec, ys: TargetInput, variant: Truncation, opts: TruncationOptions = {}): TruncatedResult {
+  const v = checkTruncation(variant);
+  const fopts: ForwardOptions = { loss: opts.loss, h0: opts.h0 };
+  const fw = forward(p, xs, ys, fopts);
+  switch (v.kind) {
+    case 'full':
+    case 'chunked': {
+      const g = backward(p, fw, v.kind === 'chunked' ? { truncate: v.k } : {});
+      return { fw, loss: fw.loss, grads: { dU: g.dU, dW: g.dW, dV: g.dV, db: g.db, dc: g.dc, dh0: g.dh0 } };
+    }
+    case 'streaming':
+      return { fw, loss: fw.loss, grads: streamingGrads(p, fw, ys, v.k1, v.k2, fopts) };
+    case 'randomized': {
+      const r = opts.rng ?? rng(opts.seed ?? 1);
+      const keep = 1 - 1 / v.k; // π: the probability that the backward pass crosses a boundary
+      const xi = new Float64Array(fw.T);
+      xi[0] = 1; // as in chunked truncation, ∇h(0) always gets the first run's gradient: cuts fall between steps
+      for (let t = 1; t < fw.T; t++) xi[t] = keep > 0 && r.uniform() < keep ? 1 / keep : 0;
+      return { fw, loss: fw.loss, grads: reweightedGrads(p, fw, xi) };
+    }
+  }
+}
+
+/**
+ * Williams & Peng's BPTT(k1, k2) at fixed parameters: for each window end e (k1, 2k1, ..., T), the losses of steps
+ * (previous end, e] are backpropagated through steps max(1, e − k2 + 1)..e only; h before the window is taken from
+ * the full forward pass and held constant. ∇h(0) gets a share only from windows that reach back to step 1.
+ */
+function streamingGrads(p: Params, fw: Forward, ys: TargetInput, k1: number, k2: number, fopts: ForwardOptions): TruncatedGrads {
+  const T = fw.T;
+  const acc = emptyGrads(p);
+  const targets = Array.from(ys as ArrayLike<number | ArrayLike<number> | null>);
+  for (let prev = 0; prev < T; prev += k1) {
+    const e = Math.min(prev + k1, T); // 0-based: the window scores steps [prev, e)
+    const a = Math.max(0, e - k2); //    and backpropagates through steps [a, e)
+    const slice = sliceInputs(fw.inputs, a, e);
+    const ysw = targets.slice(a, e).map((y, i) => (a + i < prev ? null : y)) as TargetInput;
+    const wfw = forward(p, inputSpecOf(slice), ysw, { ...fopts, h0: hPrevOf(fw, a) });
+    const g = backward(p, wfw);
+    addInto(acc, g, a === 0 ? g.dh0 : null);
+  }
+  return acc;
+}
+
+/**
+ * The gradient when the gradient flowing back from step t into h(t−1) is multiplied by xi[t − 1] (t = 1..T; xi[0]
+ * scales what reaches h(0)). With every xi = 1 this is full BPTT, with xi = 0 at t = k+1, 2k+1, ... it is chunked
+ * truncation; randomized truncation draws xi. Exported so a notebook (or a test) can choose the cuts itself.
+ */
+export function reweightedGrads(p: Params, fw: Forward, xi: ArrayLike<number>): TruncatedGrads {
+  const { H } = checkParams(p);
+  const T = fw.T;
+  if (xi.length !== T) throw new BpttError(`reweightedGrads: xi needs one factor per step boundary, T = ${T}, got ${xi.length}`);
+  // With truncate: 1 every step is its own chunk, so this backward gives ∇o(t) L and the output term V^T ∇o(t) L of
+  // eq 10.21 alone in dh; the recurrent term is added below, scaled by ξ.
+  const own = backward(p, fw, { truncate: 1 });
+  const dh = mat(T, H);
+  const da = mat(T, H);
+  const carry = new Float64Array(H);
+  for (let t = T - 1; t >= 0; t--) {
+    const dht = row(dh, t);
+    const out = row(own.dh, t);
+    for (let i = 0; i < H; i++) dht[i] = out[i] + carry[i]; // eq 10.21: ∇h(t) L = V^T ∇o(t) L + ξ W^T H(t+1) ∇h(t+1) L
+    const dtanh = row(own.dtanh, t);
+    const dat = row(da, t);
+    for (let i = 0; i < H; i++) dat[i] = dtanh[i] * dht[i]; // ∇a(t) L = H(t) ∇h(t) L
+    matTVec(p.W, dat, carry); // W^T H(t) ∇h(t) L, on its way to h(t−1) ...
+    const s = xi[t];
+    for (let i = 0; i < H; i++) carry[i] *= s; // ... crossing the boundary scaled by ξ
+  }
+  const g: Grads = { ...own, dh, da, truncate: 0 };
+  const acc = emptyGrads(p);
+  for (let t = 1; t <= T; t++) addInto(acc, stepContribution(p, fw, g, t), null); // eqs 10.22–10.28, step by step
+  acc.dh0.set(carry);
+  return acc;
+}
+
+// --- how far from full BPTT ---
+
+export interface GapEntry {
+  /** ‖g − g_full‖ / ‖g_full‖ (0: identical; 1: an error as large as the gradient itself); 0 when both are 0. */
+  relError: number;
+  /** cos(g, g_full) = g·g_full / (‖g‖ ‖g_full‖); 1 when both are 0, 0 when only one is. */
+  cosine: number;
+}
+
+export interface GradientGap extends GapEntry {
+  variant: string;
+  /** Per parameter; the top-level figures stack U, W, V, b, c into one vector. */
+  perParam: Record<ParamName, GapEntry>;
+}
+
+function gap(a: ArrayLike<number>[], b: ArrayLike<number>[]): GapEntry {
+  let d2 = 0;
+  let a2 = 0;
+  let b2 = 0;
+  let ab = 0;
+  a.forEach((av, j) => {
+    const bv = b[j];
+    for (let i = 0; i < av.length; i++) {
+      d2 += (av[i] - bv[i]) ** 2;
+      a2 += av[i] * av[i];
+      b2 += bv[i] * bv[i];
+      ab += av[i] * bv[i];
+    }
+  });
+  const relError = b2 === 0 ? (a2 === 0 ? 0 : Infinity) : Math.sqrt(d2 / b2);
+  const cosine = a2 === 0 && b2 === 0 ? 1 : a2 === 0 || b2 === 0 ? 0 : ab / Math.sqrt(a2 * b2);
+  return { relError, cosine };
+}
+
+export interface GapOptions extends TruncationOptions {
+  /** For 'randomized': average this many independent draws first (more draws → closer, it is unbiased). Default 1. */
+  draws?: number;
+}
+
+/** How far a variant's gradient is from full BPTT's on the same sequence and parameters. */
+export function gradientGap(p: Params, xs: InputSpec, ys: TargetInput, variant: Truncation, opts: GapOptions = {}): GradientGap {
+  const v = checkTruncation(variant);
+  const draws = opts.draws ?? 1;
+  if (!isInt(draws, 1)) throw new BpttError(`gradientGap: draws must be an integer ≥ 1, got ${String(draws)}`);
+  const full = truncatedGradient(p, xs, ys, { kind: 'full' }, opts).grads;
+  const r = opts.rng ?? rng(opts.seed ?? 1);
+  const est = emptyGrads(p);
+  const n = v.kind === 'randomized' ? draws : 1;
+  for (let d = 0; d < n; d++) addInto(est, truncatedGradient(p, xs, ys, v, { ...opts, rng: r }).grads, null);
+  for (const name of PARAM_NAMES) gradData(est, name).forEach((x, i, arr) => (arr[i] = x / n));
+  const perParam = {} as Record<ParamName, GapEntry>;
+  for (const name of PARAM_NAMES) perParam[name] = gap([gradData(est, name)], [gradData(full, name)]);
+  const all = gap(PARAM_NAMES.map((nm) => gradData(est, nm)), PARAM_NAMES.map((nm) => gradData(full, nm)));
+  return { variant: describeTruncation(v), ...all, perParam };
+}
+
