@@ -61,7 +61,7 @@ if (opt('--grad')) {
   times.sort((a, b) => a - b);
   const q = (f) => times[Math.min(times.length - 1, Math.floor(f * times.length))];
   const rec = {
-    size, engine: 'bpttlab', msPerSequence: q(0.5) / B, runs: times.length, medianMs: q(0.5), p10Ms: q(0.1), p90Ms: q(0.9), loss,
+    size, engine: bp.kernelName() === 'wasm' ? 'bpttlab' : 'bpttlab-js', kernel: bp.kernelName(), msPerSequence: q(0.5) / B, runs: times.length, medianMs: q(0.5), p10Ms: q(0.1), p90Ms: q(0.9), loss,
     ...(B > 1 ? { msPerBatch: q(0.5), batch: B } : {}), bytesPerCall, bytesPerStepHidden: bytesPerCall / (T * B * H * 8),
     node: process.version,
   };

@@ -4,7 +4,7 @@
 // ours before it is timed. Prints a table of median ms per sequence with ratios to bpttlab; --json prints the
 // records as one JSON array instead.
 //
-//   node bench/run.mjs [--json] [--sizes S1,S2,S3,S4] [--engines bpttlab,c,numpy,torch,tfjs] [--seconds 1.5]
+//   node bench/run.mjs [--json] [--sizes S1,S2,S3,S4] [--engines bpttlab,bpttlab-js,c,numpy,torch,tfjs] [--seconds 1.5]
 //
 // Peers (bench/peers/, see its README): numpy written the min-char-rnn way, PyTorch 1.13 float64 autograd,
 // tfjs-core with the cpu backend (float32), and a plain C -O3 loop. Missing ones are skipped with a note.
@@ -24,13 +24,15 @@ const opt = (k, d) => {
 };
 const asJson = argv.includes('--json');
 const sizes = opt('--sizes', 'S1,S2,S3,S4').split(',');
-const wanted = opt('--engines', 'bpttlab,c,numpy,torch,tfjs').split(',');
+const wanted = opt('--engines', 'bpttlab,bpttlab-js,c,numpy,torch,tfjs').split(',');
 const seconds = opt('--seconds', '1.5');
 const note = (s) => process.stderr.write(`[bench] ${s}\n`);
 
 const has = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
 const peers = {
   bpttlab: { cmd: [process.execPath, join(ROOT, 'bench', 'bpttlab.mjs')], ok: existsSync(join(ROOT, 'dist', 'index.js')), how: 'npm run build', tol: 0 },
+  // the same engine with its JavaScript kernel instead of WebAssembly SIMD (what runs where SIMD is missing)
+  'bpttlab-js': { cmd: [process.execPath, join(ROOT, 'bench', 'bpttlab.mjs')], env: { BPTTLAB_KERNEL: 'js' }, ok: existsSync(join(ROOT, 'dist', 'index.js')), how: 'npm run build', tol: 1e-12 },
   c: { cmd: [join(BUILD, 'c_loop')], ok: has('gcc', ['--version']), how: 'apt-get install gcc', tol: 1e-9 },
   numpy: { cmd: [PY, join(ROOT, 'bench', 'peers', 'numpy_minchar.py')], ok: has(PY, ['-c', 'import numpy']), how: 'apt-get install python3-numpy', tol: 1e-9 },
   torch: { cmd: [PY, join(ROOT, 'bench', 'peers', 'torch_autograd.py')], ok: has(PY, ['-c', 'import torch']), how: 'apt-get install python3-torch', tol: 1e-9 },
@@ -52,7 +54,7 @@ const engines = wanted.filter((e) => {
 });
 
 function runJson(engine, args) {
-  const r = spawnSync(peers[engine].cmd[0], [...peers[engine].cmd.slice(1), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT });
+  const r = spawnSync(peers[engine].cmd[0], [...peers[engine].cmd.slice(1), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT, env: { ...process.env, ...(peers[engine].env ?? {}) } });
   if (r.status !== 0) throw new Error(`${engine} ${args.join(' ')} failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -96,7 +98,7 @@ for (const size of sizes) {
       }
     }
     const rec = runJson(engine, ['--time', '--size', size, '--case', casePath, '--seconds', seconds]);
-    records.push({ ...rec, size, engine: engine === 'bpttlab' ? 'bpttlab' : rec.engine ?? engine, ...(check ?? {}), load1: loadavg()[0] });
+    records.push({ ...rec, size, engine: engine.startsWith('bpttlab') ? engine : rec.engine ?? engine, ...(check ?? {}), load1: loadavg()[0] });
     if (!asJson) note(`${size} ${engine}: ${rec.msPerSequence.toFixed(3)} ms per sequence`);
   }
 }

@@ -14,6 +14,7 @@ export * from './losses';
 export * from './rnn';
 export * from './gradcheck';
 export * from './case';
+export { Workspace, kernelName } from './kernels';
 export * as reference from './reference';
 export * from './optim';
 export * from './clip';

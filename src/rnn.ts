@@ -4,10 +4,8 @@
 //
 // Shapes: x(t) ∈ R^D, h(t) ∈ R^H, o(t) ∈ R^K; U is H×D, W is H×H, V is K×H, b ∈ R^H, c ∈ R^K.
 import { LossName, TargetInput, Targets, lossBackward, lossForward, toTargets } from './losses';
-import {
-  BpttError, Mat, expectFinite, expectLength, expectShape, firstNonFinite, fromRows, gemmNT, mat, randn, rng, row, shapeOf,
-  transposeInto,
-} from './tensor';
+import { workspace } from './kernels';
+import { BpttError, Mat, expectFinite, expectLength, expectShape, firstNonFinite, fromRows, mat, randn, rng, row, shapeOf } from './tensor';
 
 export interface Params {
   readonly U: Mat; // H×D, input → hidden
@@ -244,57 +242,56 @@ export function forwardBatch(p: Params, xsList: readonly InputSpec[], ysList: re
   return run(p, sizes, inputs, targets, T, B, h0);
 }
 
-/** Scratch space for transposed copies, reused across calls so the engine allocates nothing per step or per call. */
-const pool = new Map<string, Float64Array>();
-function scratch(name: string, n: number): Float64Array {
-  let buf = pool.get(name);
-  if (buf === undefined || buf.length < n) {
-    buf = new Float64Array(Math.max(n, 2 * (buf?.length ?? 0)));
-    pool.set(name, buf);
-  }
-  return buf;
-}
-
 function run(p: Params, sizes: Sizes, inputs: Inputs, targets: Targets, T: number, B: number, h0: Float64Array): Forward {
   const { H, K, D } = sizes;
   const R = T * B; // rows: one per step and sequence
-  const a = mat(R, H);
-  const hAll = mat(R + B, H);
-  hAll.data.set(h0);
-  const o = mat(R, K);
-  const yhat = mat(R, K);
-  const losses = new Float64Array(R);
-  const ad = a.data;
-  const hd = hAll.data;
+  const real = inputs.x !== null;
+  // Work in the workspace (WebAssembly memory when available), then copy the results out (see kernels.ts).
+  const ws = workspace();
+  ws.begin(H * H + K * H + (real ? H * D + R * D : 0) + R * H + (R + B) * H + R * K + 16);
+  const W = ws.put(p.W.data);
+  const V = ws.put(p.V.data);
+  const a = ws.alloc(R * H);
+  const hAll = ws.alloc((R + B) * H); // h(0), h(1), …, h(T): step t's h(t − 1) and h(t) are B rows apart
+  const o = ws.alloc(R * K);
+  const M = ws.f64;
+  M.set(h0, hAll);
 
   // Eq 10.8, its input term for every step at once: a(t) = b + U x(t) (+ W h(t − 1) in the recurrence below).
   if (inputs.tokens) {
-    const Ut = transposeInto(H, D, p.U.data, 0, scratch('Ut', D * H)); // column j of U as a contiguous row
     for (let r = 0; r < R; r++) {
-      const u = inputs.tokens[r] * H; // U x(t) for a one-hot x(t) is column x(t) of U
-      for (let i = 0; i < H; i++) ad[r * H + i] = p.b[i] + Ut[u + i];
+      const tok = inputs.tokens[r]; // U x(t) for a one-hot x(t) is column x(t) of U
+      for (let i = 0; i < H; i++) M[a + r * H + i] = p.b[i] + p.U.data[i * D + tok];
     }
   } else {
-    gemmNT(R, H, D, (inputs.x as Mat).data, 0, p.U.data, 0, ad, 0, false);
-    for (let r = 0; r < R; r++) for (let i = 0; i < H; i++) ad[r * H + i] += p.b[i];
+    ws.gemm(R, H, D, ws.put((inputs.x as Mat).data), ws.put(p.U.data), a, false);
+    for (let r = 0; r < R; r++) for (let i = 0; i < H; i++) M[a + r * H + i] += p.b[i];
   }
   // Eqs 10.8–10.9, the recurrence: a(t) += W h(t − 1); h(t) = tanh(a(t)). Step t's rows start at (t − 1)·B.
+  const n = B * H;
   for (let t = 0; t < T; t++) {
-    const at = t * B * H;
-    gemmNT(B, H, H, hd, at, p.W.data, 0, ad, at, true); // h(t − 1) sits at the same row offset in hAll
-    for (let i = at; i < at + B * H; i++) hd[i + B * H] = Math.tanh(ad[i]);
+    ws.gemm(B, H, H, hAll + t * n, W, a + t * n, true); // h(t − 1) sits at the same row offset in hAll as a(t) in a
+    for (let i = t * n; i < (t + 1) * n; i++) M[hAll + n + i] = Math.tanh(M[a + i]);
   }
   // Eq 10.10 for every step at once: o(t) = c + V h(t).
-  gemmNT(R, K, H, hd, B * H, p.V.data, 0, o.data, 0, false);
-  for (let r = 0; r < R; r++) for (let k = 0; k < K; k++) o.data[r * K + k] += p.c[k];
+  ws.gemm(R, K, H, hAll + n, V, o, false);
+  for (let r = 0; r < R; r++) for (let k = 0; k < K; k++) M[o + r * K + k] += p.c[k];
+
+  const out = {
+    a: mat(R, H, M.slice(a, a + R * H)),
+    hAll: mat(R + B, H, M.slice(hAll, hAll + (R + B) * H)),
+    o: mat(R, K, M.slice(o, o + R * K)),
+  };
   // Eq 10.11 and the loss terms (eqs 10.12–10.14).
+  const yhat = mat(R, K);
+  const losses = new Float64Array(R);
   let loss = 0;
   for (let r = 0; r < R; r++) {
-    losses[r] = lossForward(targets, r, o.data, yhat.data);
+    losses[r] = lossForward(targets, r, out.o.data, yhat.data);
     loss += losses[r];
   }
-  const h = mat(R, H, hd.subarray(B * H));
-  const fw: Forward = { sizes, T, B, inputs, targets, hAll, h0: hd.subarray(0, B * H), a, h, o, yhat, losses, loss };
+  const h = mat(R, H, out.hAll.data.subarray(n));
+  const fw: Forward = { sizes, T, B, inputs, targets, hAll: out.hAll, h0: out.hAll.data.subarray(0, n), a: out.a, h, o: out.o, yhat, losses, loss };
   if (!Number.isFinite(loss)) reportNonFinite(fw);
   return fw;
 }
@@ -354,40 +351,48 @@ export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Gr
   }
   const { T, B } = fw;
   const R = T * B;
+  const n = B * H;
   const k = checkTruncate(opts.truncate, T);
   const dO = mat(R, K);
-  const dh = mat(R, H);
   const dtanh = mat(R, H);
-  const da = mat(R, H);
-  const dh0 = new Float64Array(B * H);
-  const hd = fw.hAll.data;
+  const dh0 = new Float64Array(n);
+  const real = fw.inputs.x !== null;
+  const ws = workspace();
+  ws.begin(2 * H * K + 2 * R * K + 2 * H * H + n + (R + B) * H + 5 * R * H + H * D + (real ? 2 * R * D : 0) + 16);
+  const M = ws.f64;
 
   // Eqs 10.17–10.18: ∇o(t) L for every step (∂L/∂L(t) = 1, so it is the gradient of L(t) alone).
   for (let r = 0; r < R; r++) lossBackward(fw.targets, r, fw.o.data, fw.yhat.data, dO.data);
+  const dOw = ws.put(dO.data);
   // In the forward pass o(t) = c + V h(t), so h(t) receives V^T ∇o(t) L: the second term of eq 10.21, for all t at once.
-  gemmNT(R, H, K, dO.data, 0, transposeInto(K, H, p.V.data, 0, scratch('Vt', H * K)), 0, dh.data, 0, false);
+  const Vt = ws.alloc(H * K);
+  ws.transpose(K, H, p.V.data, 0, Vt);
+  const dh = ws.alloc(R * H);
+  ws.gemm(R, H, K, dOw, Vt, dh, false);
 
   // Eqs 10.19–10.21, one step at a time from the end of each truncation chunk [s, e) (0-based steps):
   //   ∇h(t) L = W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L, with nothing from h(t+1) at the chunk's last step (eq 10.19).
-  const Wt = transposeInto(H, H, p.W.data, 0, scratch('Wt', H * H));
-  const carry = scratch('carry', B * H); // W^T H(t+1) ∇h(t+1) L, handed from step t+1 to step t
-  const n = B * H;
+  const Wt = ws.alloc(H * H);
+  ws.transpose(H, H, p.W.data, 0, Wt);
+  const hAll = ws.put(fw.hAll.data);
+  const da = ws.alloc(R * H);
+  const carry = ws.alloc(n); // W^T H(t+1) ∇h(t+1) L, handed from step t+1 to step t
   for (let s = Math.floor((T - 1) / k) * k; s >= 0; s -= k) {
     const e = Math.min(s + k, T);
-    carry.fill(0, 0, n); // the chunk's last step: no step after τ, or detached like PyTorch's detach()
+    M.fill(0, carry, carry + n); // the chunk's last step: no step after τ, or detached like PyTorch's detach()
     for (let t = e - 1; t >= s; t--) {
       const at = t * n;
       for (let i = 0; i < n; i++) {
-        const hi = hd[at + n + i];
-        const dhi = dh.data[at + i] + carry[i]; // eq 10.21: W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L
-        dh.data[at + i] = dhi;
+        const hi = M[hAll + n + at + i];
+        const dhi = M[dh + at + i] + M[carry + i]; // eq 10.21: W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L
+        M[dh + at + i] = dhi;
         dtanh.data[at + i] = 1 - hi * hi; // H(t) = diag(1 − h(t)²) because tanh' = 1 − tanh²
-        da.data[at + i] = (1 - hi * hi) * dhi; // ∇a(t) L = H(t) ∇h(t) L
+        M[da + at + i] = (1 - hi * hi) * dhi; // ∇a(t) L = H(t) ∇h(t) L
       }
       // In the forward pass a(t) = b + W h(t − 1) + U x(t), so h(t − 1) receives W^T ∇a(t) L: the next step's carry.
-      gemmNT(B, H, H, da.data, at, Wt, 0, carry, 0, false);
+      ws.gemm(B, H, H, da + at, Wt, carry, false);
     }
-    if (s === 0) dh0.set(carry.subarray(0, n)); // ∇h(0) L = W^T H(1) ∇h(1) L; at a later chunk start it is dropped
+    if (s === 0) dh0.set(M.subarray(carry, carry + n)); // ∇h(0) L = W^T H(1) ∇h(1) L; at a later chunk start it is dropped
   }
 
   // Eqs 10.22–10.28: each parameter's gradient is a sum over t of one term per step, here one product over all rows.
@@ -395,25 +400,38 @@ export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Gr
   const db = new Float64Array(H);
   for (let r = 0; r < R; r++) {
     for (let j = 0; j < K; j++) dc[j] += dO.data[r * K + j]; // eq 10.22: ∇c L = Σ_t ∇o(t) L
-    for (let i = 0; i < H; i++) db[i] += da.data[r * H + i]; // eq 10.23: ∇b L = Σ_t H(t) ∇h(t) L
+    for (let i = 0; i < H; i++) db[i] += M[da + r * H + i]; // eq 10.23: ∇b L = Σ_t H(t) ∇h(t) L
   }
-  const daT = transposeInto(R, H, da.data, 0, scratch('daT', H * R)); // H×R: row i = ∇a_i over all steps
-  const dV = mat(K, H); // eq 10.24: ∇V L = Σ_t ∇o(t) L h(t)^T
-  gemmNT(K, H, R, transposeInto(R, K, dO.data, 0, scratch('dOT', K * R)), 0, transposeInto(R, H, hd, n, scratch('hT', H * R)), 0, dV.data, 0, false);
-  const dW = mat(H, H); // eqs 10.25–10.26: ∇W L = Σ_t H(t) ∇h(t) L h(t−1)^T
-  gemmNT(H, H, R, daT, 0, transposeInto(R, H, hd, 0, scratch('hPrevT', H * R)), 0, dW.data, 0, false);
+  const daT = ws.alloc(H * R); // H×R: row i = ∇a_i over all steps
+  ws.transpose(R, H, M, da, daT);
+  const dOT = ws.alloc(K * R);
+  ws.transpose(R, K, dO.data, 0, dOT);
+  const hT = ws.alloc(H * R);
+  ws.transpose(R, H, fw.hAll.data, n, hT);
+  const dVw = ws.alloc(K * H); // eq 10.24: ∇V L = Σ_t ∇o(t) L h(t)^T
+  ws.gemm(K, H, R, dOT, hT, dVw, false);
+  const hPrevT = hT; // reuse: h(t − 1) for all rows, in place of h(t)
+  ws.transpose(R, H, fw.hAll.data, 0, hPrevT);
+  const dWw = ws.alloc(H * H); // eqs 10.25–10.26: ∇W L = Σ_t H(t) ∇h(t) L h(t−1)^T
+  ws.gemm(H, H, R, daT, hPrevT, dWw, false);
   const dU = mat(H, D); // eqs 10.27–10.28: ∇U L = Σ_t H(t) ∇h(t) L x(t)^T
   if (fw.inputs.tokens) {
-    const dUt = scratch('dUt', D * H).fill(0, 0, D * H); // a one-hot x(t) adds ∇a(t) L to column x(t) only
     for (let r = 0; r < R; r++) {
-      const u = fw.inputs.tokens[r] * H;
-      for (let i = 0; i < H; i++) dUt[u + i] += da.data[r * H + i];
+      const tok = fw.inputs.tokens[r]; // a one-hot x(t) adds ∇a(t) L to column x(t) only
+      for (let i = 0; i < H; i++) dU.data[i * D + tok] += M[da + r * H + i];
     }
-    transposeInto(D, H, dUt, 0, dU.data);
   } else {
-    gemmNT(H, D, R, daT, 0, transposeInto(R, D, (fw.inputs.x as Mat).data, 0, scratch('xT', D * R)), 0, dU.data, 0, false);
+    const xT = ws.alloc(D * R);
+    ws.transpose(R, D, (fw.inputs.x as Mat).data, 0, xT);
+    const dUw = ws.alloc(H * D);
+    ws.gemm(H, D, R, daT, xT, dUw, false);
+    dU.data.set(M.subarray(dUw, dUw + H * D));
   }
-  const grads: Grads = { dU, dW, dV, db, dc, dh0, dO, dh, dtanh, da, truncate: k };
+  const dV = mat(K, H, M.slice(dVw, dVw + K * H));
+  const dW = mat(H, H, M.slice(dWw, dWw + H * H));
+  const dhOut = mat(R, H, M.slice(dh, dh + R * H));
+  const daOut = mat(R, H, M.slice(da, da + R * H));
+  const grads: Grads = { dU, dW, dV, db, dc, dh0, dO, dh: dhOut, dtanh, da: daOut, truncate: k };
   checkGradsFinite(grads, fw);
   return grads;
 }

@@ -14,15 +14,15 @@ const mutants: [string, string, string, string][] = [
   // [name, file, original text, planted mistake]
   ['control (no mistake)', 'rnn.ts', '', ''],
   ['wrong sign in ∇o(t) = ŷ − 1_y', 'losses.ts', 'dout[off + y] -= 1;', 'dout[off + y] += 1;'],
-  ["tanh' factor dropped", 'rnn.ts', 'da.data[at + i] = (1 - hi * hi) * dhi;', 'da.data[at + i] = dhi;'],
-  ["tanh' applied twice", 'rnn.ts', 'da.data[at + i] = (1 - hi * hi) * dhi;', 'da.data[at + i] = (1 - hi * hi) * (1 - hi * hi) * dhi;'],
-  ['h(t) where h(t−1) belongs in ∇W', 'rnn.ts', "transposeInto(R, H, hd, 0, scratch('hPrevT'", "transposeInto(R, H, hd, n, scratch('hPrevT'"],
-  ['∇h(t+1) not carried back', 'rnn.ts', 'const dhi = dh.data[at + i] + carry[i];', 'const dhi = dh.data[at + i];'],
-  ['V^T ∇o(t) forgotten in ∇h(t)', 'rnn.ts', "gemmNT(R, H, K, dO.data, 0, transposeInto(K, H, p.V.data, 0, scratch('Vt', H * K)), 0, dh.data, 0, false);", ''],
-  ['W instead of W^T in the recursion', 'rnn.ts', "const Wt = transposeInto(H, H, p.W.data, 0, scratch('Wt', H * H));", 'const Wt = p.W.data;'],
+  ["tanh' factor dropped", 'rnn.ts', 'M[da + at + i] = (1 - hi * hi) * dhi;', 'M[da + at + i] = dhi;'],
+  ["tanh' applied twice", 'rnn.ts', 'M[da + at + i] = (1 - hi * hi) * dhi;', 'M[da + at + i] = (1 - hi * hi) * (1 - hi * hi) * dhi;'],
+  ['h(t) where h(t−1) belongs in ∇W', 'rnn.ts', 'ws.transpose(R, H, fw.hAll.data, 0, hPrevT);', 'ws.transpose(R, H, fw.hAll.data, n, hPrevT);'],
+  ['∇h(t+1) not carried back', 'rnn.ts', 'const dhi = M[dh + at + i] + M[carry + i];', 'const dhi = M[dh + at + i];'],
+  ['V^T ∇o(t) forgotten in ∇h(t)', 'rnn.ts', 'ws.gemm(R, H, K, dOw, Vt, dh, false);', ''],
+  ['W instead of W^T in the recursion', 'rnn.ts', 'ws.transpose(H, H, p.W.data, 0, Wt);', 'M.set(p.W.data, Wt);'],
   ['no sum over time in ∇c', 'rnn.ts', 'dc[j] += dO.data[r * K + j];', 'dc[j] = dO.data[r * K + j];'],
-  ['∇b summed without H(t)', 'rnn.ts', 'db[i] += da.data[r * H + i];', 'db[i] += dh.data[r * H + i];'],
-  ['the recursion skips every other step', 'rnn.ts', 'gemmNT(B, H, H, da.data, at, Wt, 0, carry, 0, false);', 'if (t % 2 === 0) gemmNT(B, H, H, da.data, at, Wt, 0, carry, 0, false);'],
+  ['∇b summed without H(t)', 'rnn.ts', 'db[i] += M[da + r * H + i];', 'db[i] += M[dh + r * H + i];'],
+  ['the recursion skips every other step', 'rnn.ts', 'ws.gemm(B, H, H, da + at, Wt, carry, false);', 'if (t % 2 === 0) ws.gemm(B, H, H, da + at, Wt, carry, false);'],
 ];
 
 const checker = `

@@ -1,0 +1,108 @@
+// Where the fast engine does its arithmetic: one block of memory (a workspace) and one product, C = A B^T.
+// The product runs as WebAssembly with 128-bit SIMD (src/kernels.wat), three to six times faster than the same
+// loops in JavaScript; where WebAssembly SIMD is missing, or BPTTLAB_KERNEL=js is set, the plain-JavaScript twin
+// gemmNT of tensor.ts runs instead, on the same memory, with the same results up to rounding.
+//
+// The engine copies what a pass needs into the workspace, computes there, and copies its results out into
+// ordinary matrices the caller owns, so nothing a caller holds ever points into the workspace.
+import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+import { gemmNT as gemmJS } from './tensor';
+
+type WasmGemm = (m: number, n: number, k: number, a: number, b: number, c: number, acc: number) => void;
+// The little of the WebAssembly API used here (lib "dom" is not in this project's TypeScript settings).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: { memory: WasmMemory; gemmNT: WasmGemm } };
+}
+
+function loadWasm(): { memory: WasmMemory; gemm: WasmGemm } | null {
+  if (typeof process !== 'undefined' && process.env?.BPTTLAB_KERNEL === 'js') return null;
+  const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (WA === undefined) return null;
+  try {
+    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    const { memory, gemmNT } = new WA.Instance(new WA.Module(bytes), {}).exports;
+    return { memory, gemm: gemmNT };
+  } catch {
+    return null; // no WebAssembly SIMD here: the JavaScript kernel does the same work
+  }
+}
+
+/** A bump allocator over one Float64Array; offsets are in doubles. Sized once per pass by begin(). */
+export class Workspace {
+  /** 'wasm' or 'js': which kernel computes the products. */
+  readonly kernel: 'wasm' | 'js';
+  f64: Float64Array;
+  private used = 0;
+  private readonly wasm: { memory: WasmMemory; gemm: WasmGemm } | null;
+
+  constructor(forceJs = false) {
+    this.wasm = forceJs ? null : loadWasm();
+    this.kernel = this.wasm ? 'wasm' : 'js';
+    this.f64 = this.wasm ? new Float64Array(this.wasm.memory.buffer) : new Float64Array(1 << 12);
+  }
+
+  /** Starts a pass that needs at most `doubles` entries: grows the memory first, so views stay valid. */
+  begin(doubles: number): void {
+    const need = doubles + 64; // room for the 2-double alignment padding of each allocation
+    if (need > this.f64.length) {
+      if (this.wasm) {
+        const pages = Math.ceil((need * 8 - this.wasm.memory.buffer.byteLength) / 65536);
+        this.wasm.memory.grow(pages);
+        this.f64 = new Float64Array(this.wasm.memory.buffer);
+      } else {
+        this.f64 = new Float64Array(Math.max(need, 2 * this.f64.length));
+      }
+    }
+    this.used = 0;
+  }
+
+  /** n doubles, zeroed; returns the offset. Offsets stay 16-byte aligned for the SIMD loads. */
+  alloc(n: number): number {
+    const off = this.used;
+    this.used += n + (n & 1);
+    if (this.used > this.f64.length) throw new Error(`workspace overflow: begin() reserved ${this.f64.length} doubles, ${this.used} needed`);
+    this.f64.fill(0, off, off + n);
+    return off;
+  }
+
+  /** Copies v in; returns its offset. */
+  put(v: Float64Array): number {
+    const off = this.alloc(v.length);
+    this.f64.set(v, off);
+    return off;
+  }
+
+  /** C = A B^T, or C += A B^T: A is m×k at offset a, B is n×k at b, C is m×n at c (offsets in doubles). */
+  gemm(m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean): void {
+    if (m === 0 || n === 0) return;
+    if (this.wasm) this.wasm.gemm(m, n, k, a * 8, b * 8, c * 8, accumulate ? 1 : 0);
+    else gemmJS(m, n, k, this.f64, a, this.f64, b, this.f64, c, accumulate);
+  }
+
+  /** The transpose of the rows×cols block at src[off…] into the workspace at `to`. */
+  transpose(rows: number, cols: number, src: Float64Array, off: number, to: number): void {
+    const M = this.f64;
+    for (let i = 0; i < rows; i++) {
+      const o = off + i * cols;
+      for (let j = 0; j < cols; j++) M[to + j * rows + i] = src[o + j];
+    }
+  }
+}
+
+let shared: Workspace | null = null;
+
+/** The engine's workspace (one per process: passes run one at a time). */
+export function workspace(): Workspace {
+  shared ??= new Workspace();
+  return shared;
+}
+
+/** Which kernel the engine uses: 'wasm' (WebAssembly SIMD) or 'js'. */
+export function kernelName(): 'wasm' | 'js' {
+  return workspace().kernel;
+}
