@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CaseJson, EngineName, caseParams, parseCase, runCase } from './case';
 import { formatReport, gradCheck } from './gradcheck';
+import { checkCommand } from './commands/check';
 import { trainCommand } from './commands/train';
 import { BpttError } from './tensor';
 
@@ -81,7 +82,7 @@ export function buildProgram(out: (s: string) => void): Command {
     .description('run the side-by-side benchmark (bench/run.mjs: bpttlab against numpy, PyTorch, tfjs and a C loop)')
     .option('--json', 'print the records as one JSON array')
     .option('--sizes <list>', 'sizes to run, e.g. S1,S2', 'S1,S2,S3,S4')
-    .option('--engines <list>', 'engines to run', 'bpttlab,c,numpy,torch,tfjs')
+    .option('--engines <list>', 'engines to run', 'bpttlab,bpttlab-js,c,numpy,torch,tfjs')
     .option('--seconds <s>', 'measuring time per engine and size', '1.5')
     .action((o: { json?: boolean; sizes: string; engines: string; seconds: string }) => {
       const script = join(__dirname, '..', 'bench', 'run.mjs');
@@ -92,6 +93,7 @@ export function buildProgram(out: (s: string) => void): Command {
     });
 
   program.addCommand(trainCommand({ out }).copyInheritedSettings(program));
+  program.addCommand(checkCommand(out));
   return program;
 }
 

@@ -25,3 +25,6 @@ export * from './sample';
 export * from './train';
 export * from './checkpoint';
 export { trainCommand } from './commands/train';
+export * as plots from './plots';
+export * from './display';
+export * as exercises from './exercises';

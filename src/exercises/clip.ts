@@ -1,0 +1,78 @@
+// Exercise clip-norm: gradient clipping by the global norm (Pascanu et al. 2013; Deep Learning §10.11.1):
+//   ‖g‖ = √(Σ over ∇U, ∇W, ∇V, ∇b, ∇c of Σ entries²);  if ‖g‖ > maxNorm, every gradient is multiplied by maxNorm/‖g‖.
+import { Case, Exercise } from './core';
+import { randomEpisode, tinyEpisode } from './cases';
+import { backward, forward } from '../rnn';
+import { fromRows, toRows } from '../tensor';
+
+export interface GradSet { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] }
+const MATS = ['dU', 'dW', 'dV'] as const;
+const VECS = ['db', 'dc'] as const;
+
+const sq = (g: GradSet, names: readonly (keyof GradSet)[]): number =>
+  names.reduce((s, n) => s + (g[n] as (number | number[])[]).flat().reduce((a: number, v: number) => a + v * v, 0), 0);
+const mapAll = (g: GradSet, f: (v: number, name: keyof GradSet) => number): GradSet => ({
+  dU: g.dU.map((r) => r.map((v) => f(v, 'dU'))), dW: g.dW.map((r) => r.map((v) => f(v, 'dW'))), dV: g.dV.map((r) => r.map((v) => f(v, 'dV'))),
+  db: g.db.map((v) => f(v, 'db')), dc: g.dc.map((v) => f(v, 'dc')),
+});
+
+interface Opts { never?: boolean; reversed?: boolean; perParam?: boolean; byValue?: boolean; always?: boolean; inverted?: boolean; squared?: boolean; matricesOnly?: boolean }
+function model(o: Opts) {
+  return (g: GradSet, maxNorm: number): GradSet => {
+    if (o.byValue) return mapAll(g, (v) => Math.max(-maxNorm, Math.min(maxNorm, v)));
+    if (o.perParam) {
+      const f: Record<string, number> = {};
+      for (const n of [...MATS, ...VECS]) { const nn = Math.sqrt(sq(g, [n])); f[n] = nn > maxNorm ? maxNorm / nn : 1; }
+      return mapAll(g, (v, n) => v * f[n]);
+    }
+    const s = sq(g, o.matricesOnly ? MATS : [...MATS, ...VECS]);
+    const norm = o.squared ? s : Math.sqrt(s);
+    if (o.never) return mapAll(g, (v) => v);
+    const f = (o.reversed ? norm < maxNorm : norm > maxNorm) || o.always ? (o.inverted ? norm / maxNorm : maxNorm / norm) : 1;
+    return mapAll(g, (v) => v * f);
+  };
+}
+
+function gradsOf(e: ReturnType<typeof tinyEpisode>): GradSet {
+  const p = { U: fromRows(e.U), W: fromRows(e.W), V: fromRows(e.V), b: Float64Array.from(e.b), c: Float64Array.from(e.c) };
+  const g = backward(p, forward(p, { x: e.x }, e.y, { h0: e.h0 }));
+  return { dU: toRows(g.dU), dW: toRows(g.dW), dV: toRows(g.dV), db: Array.from(g.db), dc: Array.from(g.dc) };
+}
+
+export const clipNorm: Exercise = {
+  name: 'clip-norm',
+  fn: 'clipByNorm',
+  title: 'clipping the gradient by its global norm',
+  equation: '§10.11.1, Pascanu et al. 2013',
+  signature: 'clipByNorm(g: { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] }, maxNorm: number)',
+  params: ['g', 'maxNorm'],
+  shape: 'a new object { dU, dW, dV, db, dc } shaped like g',
+  cases(): Case[] {
+    const out: Case[] = [];
+    const tiny = gradsOf(tinyEpisode());
+    const norm = Math.sqrt(sq(tiny, [...MATS, ...VECS]));
+    const maxEntry = Math.max(...[...MATS, ...VECS].flatMap((n) => (tiny[n] as (number | number[])[]).flat() as number[]).map(Math.abs));
+    // maxNorm below the largest entry: norm clipping, per-parameter and by-value clipping all act, differently
+    out.push({ label: 'tiny, ‖g‖ > maxNorm', seed: null, sizes: `‖g‖ = ${norm.toFixed(4)}`, args: [tiny, Math.round(maxEntry * 0.8 * 100) / 100] });
+    out.push({ label: 'tiny, ‖g‖ < maxNorm (nothing to clip)', seed: null, sizes: `‖g‖ = ${norm.toFixed(4)}`, args: [tiny, Math.ceil(norm * 1.5)] });
+    for (const seed of [505, 606]) {
+      const g = gradsOf(randomEpisode(seed, 8, 3, 5, 4));
+      const n = Math.sqrt(sq(g, [...MATS, ...VECS]));
+      const m = Math.max(...[...MATS, ...VECS].flatMap((k) => (g[k] as (number | number[])[]).flat() as number[]).map(Math.abs));
+      out.push({ label: 'random, ‖g‖ > maxNorm', seed, sizes: `T = 8, D = 3, H = 5, K = 4, ‖g‖ = ${n.toFixed(4)}`, args: [g, 0.7 * m] });
+    }
+    return out;
+  },
+  solution: model({}),
+  modelOf: (o) => model(o),
+  mistakes: [
+    { id: 'per-parameter', title: 'each gradient clipped by its own norm instead of the global norm of all of them', hint: 'take ‖g‖ over ∇U, ∇W, ∇V, ∇b, ∇c together and scale all of them by the same maxNorm/‖g‖, so the direction of the whole step is kept.', opts: { perParam: true }, model: model({ perParam: true }) },
+    { id: 'by-value', title: 'clipping by value (each entry cut to [−maxNorm, maxNorm]) instead of by norm', hint: 'norm clipping rescales the whole gradient: g ← g · maxNorm/‖g‖ when ‖g‖ > maxNorm; entrywise cutting changes its direction.', opts: { byValue: true }, model: model({ byValue: true }) },
+    { id: 'always-rescales', title: 'it rescales even when ‖g‖ ≤ maxNorm (blowing small gradients up to maxNorm)', hint: 'clip only when ‖g‖ > maxNorm; otherwise return the gradient unchanged.', opts: { always: true }, model: model({ always: true }) },
+    { id: 'inverted-scale', title: 'the factor is inverted: ‖g‖/maxNorm instead of maxNorm/‖g‖', hint: 'after clipping the norm must be maxNorm: multiply by maxNorm/‖g‖ (< 1).', opts: { inverted: true }, model: model({ inverted: true }) },
+    { id: 'squared-norm', title: 'the squared norm Σ g² is used instead of ‖g‖ = √(Σ g²)', hint: 'take the square root of the sum of squares.', opts: { squared: true }, model: model({ squared: true }) },
+    { id: 'comparison-reversed', title: 'the test is reversed: it rescales when ‖g‖ < maxNorm and leaves large gradients alone', hint: 'clip when ‖g‖ > maxNorm: only too-long gradients are shortened.', opts: { reversed: true }, model: model({ reversed: true }) },
+    { id: 'never-clips', title: 'nothing is ever clipped: the gradient comes back unchanged although ‖g‖ > maxNorm', hint: 'compute ‖g‖ over all five gradients and, when it exceeds maxNorm, multiply every entry by maxNorm/‖g‖.', opts: { never: true }, model: model({ never: true }) },
+    { id: 'matrices-only-norm', title: 'the norm leaves out the biases ∇b, ∇c', hint: 'the global norm runs over every trained parameter: ∇U, ∇W, ∇V, ∇b and ∇c.', opts: { matricesOnly: true }, model: model({ matricesOnly: true }) },
+  ],
+};

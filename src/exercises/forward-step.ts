@@ -1,0 +1,44 @@
+// Exercise forward-step: one step of the forward pass, eqs 10.8–10.9: h(t) = tanh(b + W h(t−1) + U x(t)).
+import { Case, Exercise } from './core';
+import { add, mtv, mv, sizesOf, standardEpisodes } from './cases';
+
+type Args = [x: number[], hPrev: number[], U: number[][], W: number[][], b: number[]];
+
+function model(o: { transposeW?: boolean; noTanh?: boolean; noW?: boolean; noB?: boolean; act?: (a: number) => number }) {
+  return (x: number[], hPrev: number[], U: number[][], W: number[][], b: number[]): number[] => {
+    const wh = o.noW ? hPrev.map(() => 0) : o.transposeW ? mtv(W, hPrev) : mv(W, hPrev);
+    const a = add(add(o.noB ? b.map(() => 0) : b, wh), mv(U, x));
+    return o.noTanh ? a : a.map(o.act ?? Math.tanh);
+  };
+}
+
+export const forwardStep: Exercise = {
+  name: 'forward-step',
+  fn: 'forwardStep',
+  title: 'one step of the forward pass h(t) = tanh(b + W h(t−1) + U x(t))',
+  equation: 'eqs 10.8–10.9',
+  signature: 'forwardStep(x: number[], hPrev: number[], U: number[][], W: number[][], b: number[]): number[]',
+  params: ['x', 'hPrev', 'U', 'W', 'b'],
+  shape: 'a vector of length H',
+  output: 'h(t)',
+  cases(): Case[] {
+    return standardEpisodes().flatMap((e, i) => {
+      const steps = i === 0 ? [0] : [0, e.T - 1];
+      return steps.map((t): Case => ({
+        label: `${e.label}, step t = ${t + 1}`,
+        seed: e.seed,
+        sizes: sizesOf(e, 'DH'),
+        args: [e.x[t], t === 0 ? e.h0 : e.h[t - 1], e.U, e.W, e.b] satisfies Args,
+      }));
+    });
+  },
+  solution: model({}),
+  modelOf: (o) => model(o),
+  mistakes: [
+    { id: 'W-transposed', title: 'W^T h(t−1) used instead of W h(t−1)', hint: 'eq 10.8 is a(t) = b + W h(t−1) + U x(t): entry i of W h(t−1) is Σ_j W[i][j] h(t−1)[j] (row i of W), not Σ_j W[j][i] h(t−1)[j].', opts: { transposeW: true }, model: model({ transposeW: true }) },
+    { id: 'missing-recurrence', title: 'the recurrent term W h(t−1) is missing', hint: 'eq 10.8 adds W h(t−1): without it the network has no memory.', opts: { noW: true }, model: model({ noW: true }) },
+    { id: 'missing-bias', title: 'the bias b is missing', hint: 'eq 10.8 is a(t) = b + W h(t−1) + U x(t): add b.', opts: { noB: true }, model: model({ noB: true }) },
+    { id: 'missing-tanh', title: 'tanh is not applied: it returns a(t) instead of h(t)', hint: 'eq 10.9: h(t) = tanh(a(t)), entry by entry (Math.tanh).', opts: { noTanh: true }, model: model({ noTanh: true }) },
+    { id: 'sigmoid-instead-of-tanh', title: 'the logistic sigmoid is used instead of tanh', hint: 'eq 10.9 uses the hyperbolic tangent: Math.tanh(a), whose values lie in (−1, 1), not σ(a) = 1/(1 + e^−a).', opts: { act: (a: number) => 1 / (1 + Math.exp(-a)) }, model: model({ act: (a: number) => 1 / (1 + Math.exp(-a)) }) },
+  ],
+};
