@@ -19,6 +19,12 @@ export interface Case {
   readonly args: readonly unknown[];
 }
 
+/**
+ * Any function of the exercise's arguments. Declared through a method so its parameters compare bivariantly:
+ * `(h: number[][]) => number[][]` fits without `any` (the "bivariance hack" of React's typings).
+ */
+export type Model = { bivariant(...args: unknown[]): unknown }['bivariant'];
+
 export interface Mistake {
   /** Stable id, e.g. 'uses-h-t'; tests and tools key on it. */
   readonly id: string;
@@ -27,7 +33,7 @@ export interface Mistake {
   /** What to fix, pointing to the book's equation. */
   readonly hint: string;
   /** What a solution with this mistake returns (undefined when the mistake cannot happen on this case). */
-  readonly model: (...args: any[]) => unknown;
+  readonly model: Model;
   /** The options that make `model` from the exercise's modelOf (so two mistakes can be combined). */
   readonly opts?: object;
 }
@@ -51,11 +57,11 @@ export interface Exercise {
   /** When the output's rows are time steps (row r is t = r + 1). */
   readonly stepRows?: boolean;
   readonly cases: () => Case[];
-  readonly solution: (...args: any[]) => unknown;
+  readonly solution: Model;
   /** Most specific first: when several models fit, the first one is named. */
   readonly mistakes: readonly Mistake[];
   /** The parametrised model behind the mistakes' `opts`: when no single mistake fits, pairs are tried. */
-  readonly modelOf?: (opts: any) => (...args: any[]) => unknown;
+  modelOf?(opts: object): Model;
 }
 
 export type Status = 'correct' | 'not-implemented' | 'mistake' | 'wrong' | 'threw' | 'bad-output' | 'mutated' | 'timeout' | 'not-a-function';
@@ -272,7 +278,7 @@ type Outcome =
   | { ok: true; out: Norm }
   | { ok: false; status: Status; detail: string };
 
-function runOne(ex: Exercise, fn: (...args: any[]) => unknown, c: Case): Outcome {
+function runOne(ex: Exercise, fn: Model, c: Case): Outcome {
   const pristine = deepCopy(c.args);
   const given = deepCopy(c.args) as unknown[];
   let raw: unknown;
@@ -327,7 +333,7 @@ export function runExercise(ex: Exercise, fn: unknown, opts: CheckOptions = {}):
     const want = normalise(ex.solution(...deepCopy(c.args))) as Norm;
     wants.push(want);
     opts.onCase?.(index);
-    const r = runOne(ex, fn as (...args: any[]) => unknown, c);
+    const r = runOne(ex, fn as Model, c);
     if (!r.ok) {
       if (r.status === 'not-implemented') return finish(ex, { ...base, casesTotal: total, casesPassed: k, status: 'not-implemented', detail: r.detail, case: caseInfo });
       if (failAt >= 0) {
@@ -382,7 +388,7 @@ export function runExercise(ex: Exercise, fn: unknown, opts: CheckOptions = {}):
   }
   // Two known mistakes at once: combine the options of every pair whose options do not overlap.
   if (ex.modelOf) {
-    const modelFits = (f: (...args: any[]) => unknown): boolean => outs.every((o, k) => {
+    const modelFits = (f: Model): boolean => outs.every((o, k) => {
       if (o === null) return true;
       let v: unknown;
       try {
