@@ -24,11 +24,15 @@ function load(path) {
   const ys = seqs.map((s) => s.y);
   const h0 = c.params.h0;
   const batched = c.batch !== undefined;
+  // Each call overwrites the previous call's result arrays (`into`, `gradsInto`), as a training loop would.
+  let last = null;
   const run = () => {
+    const into = last?.fw;
     const fw = batched
-      ? bp.forwardBatch(p, xs, ys, { h0: h0 && (Array.isArray(h0[0]) ? h0 : [h0]) })
-      : bp.forward(p, xs[0], ys[0], { h0 });
-    return { fw, g: bp.backward(p, fw) };
+      ? bp.forwardBatch(p, xs, ys, { h0: h0 && (Array.isArray(h0[0]) ? h0 : [h0]), into })
+      : bp.forward(p, xs[0], ys[0], { h0, into });
+    last = { fw, g: bp.backward(p, fw, { gradsInto: last?.g }) };
+    return last;
   };
   return { run, B: seqs.length, T: ys[0].length, H: p.W.rows };
 }
@@ -47,7 +51,8 @@ if (opt('--grad')) {
   let loss = 0;
   const warm = performance.now() + Math.min(1000, seconds * 400);
   while (performance.now() < warm) loss = run().fw.loss;
-  // Bytes of typed arrays one call allocates (off the JS heap, so visible in memoryUsage().arrayBuffers until a GC).
+  // Bytes of typed arrays one call allocates (off the JS heap, so visible in memoryUsage().arrayBuffers until a GC):
+  // with the results reused, only the small per-call copies of inputs and targets remain.
   const ab0 = process.memoryUsage().arrayBuffers;
   run();
   const bytesPerCall = Math.max(0, process.memoryUsage().arrayBuffers - ab0);

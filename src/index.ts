@@ -25,6 +25,10 @@ export * from './sample';
 export * from './train';
 export * from './checkpoint';
 export { trainCommand } from './commands/train';
+// the same modules as namespaces, for notebooks that want analysis.jacobianNorms(...) style names
+export * as analysis from './analysis';
+export * as truncation from './truncation';
+export * as clipping from './clip';
 export * as plots from './plots';
 export * from './display';
 export * as exercises from './exercises';

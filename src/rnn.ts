@@ -152,6 +152,11 @@ export interface ForwardOptions {
   loss?: LossName;
   /** h(0); zeros when absent. */
   h0?: ArrayLike<number>;
+  /**
+   * A previous result of the same shapes whose arrays this pass may overwrite instead of allocating new ones
+   * (training loops and benchmarks: no garbage per call). That previous result is then gone.
+   */
+  into?: Forward;
 }
 
 /** Everything the forward pass computed. Per-step matrices hold step t in row t − 1 (row (t − 1)·B + s in a batch). */
@@ -188,11 +193,13 @@ export function forward(p: Params, xsSpec: InputSpec, ys: TargetInput, opts: For
     h0.set(opts.h0);
     expectFinite(h0, 'h(0)');
   }
-  return run(p, sizes, inputs, targets, inputs.T, 1, h0);
+  return run(p, sizes, inputs, targets, inputs.T, 1, h0, opts.into);
 }
 
 export interface BatchOptions {
   loss?: LossName;
+  /** As ForwardOptions.into. */
+  into?: Forward;
   /** One h(0) per sequence; zeros when absent. */
   h0?: readonly ArrayLike<number>[];
 }
@@ -239,10 +246,15 @@ export function forwardBatch(p: Params, xsList: readonly InputSpec[], ysList: re
     });
     expectFinite(h0, 'h(0)');
   }
-  return run(p, sizes, inputs, targets, T, B, h0);
+  return run(p, sizes, inputs, targets, T, B, h0, opts.into);
 }
 
-function run(p: Params, sizes: Sizes, inputs: Inputs, targets: Targets, T: number, B: number, h0: Float64Array): Forward {
+/** m's storage when it has exactly rows×cols entries (to be overwritten), else a new zeroed matrix. */
+function reuse(m: Mat | undefined, rows: number, cols: number): Mat {
+  return m !== undefined && m.rows === rows && m.cols === cols ? m : mat(rows, cols);
+}
+
+function run(p: Params, sizes: Sizes, inputs: Inputs, targets: Targets, T: number, B: number, h0: Float64Array, into?: Forward): Forward {
   const { H, K, D } = sizes;
   const R = T * B; // rows: one per step and sequence
   const real = inputs.x !== null;
@@ -277,14 +289,13 @@ function run(p: Params, sizes: Sizes, inputs: Inputs, targets: Targets, T: numbe
   ws.gemm(R, K, H, hAll + n, V, o, false);
   for (let r = 0; r < R; r++) for (let k = 0; k < K; k++) M[o + r * K + k] += p.c[k];
 
-  const out = {
-    a: mat(R, H, M.slice(a, a + R * H)),
-    hAll: mat(R + B, H, M.slice(hAll, hAll + (R + B) * H)),
-    o: mat(R, K, M.slice(o, o + R * K)),
-  };
+  const out = { a: reuse(into?.a, R, H), hAll: reuse(into?.hAll, R + B, H), o: reuse(into?.o, R, K) };
+  out.a.data.set(M.subarray(a, a + R * H));
+  out.hAll.data.set(M.subarray(hAll, hAll + (R + B) * H));
+  out.o.data.set(M.subarray(o, o + R * K));
   // Eq 10.11 and the loss terms (eqs 10.12–10.14).
-  const yhat = mat(R, K);
-  const losses = new Float64Array(R);
+  const yhat = reuse(into?.yhat, R, K);
+  const losses = into?.losses.length === R ? into.losses : new Float64Array(R);
   let loss = 0;
   for (let r = 0; r < R; r++) {
     losses[r] = lossForward(targets, r, out.o.data, yhat.data);
@@ -318,6 +329,8 @@ export interface BackwardOptions {
    * The loss is still the full Σ_t L(t); ∇h(0) comes from the first chunk only. k ≥ T is full BPTT.
    */
   truncate?: number;
+  /** A previous result of the same shapes whose arrays this pass may overwrite (as ForwardOptions.into). */
+  gradsInto?: Grads;
 }
 
 /** The gradients of L, and the per-step quantities the notebooks show. Per-step matrices hold step t in row t − 1. */
@@ -353,9 +366,11 @@ export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Gr
   const R = T * B;
   const n = B * H;
   const k = checkTruncate(opts.truncate, T);
-  const dO = mat(R, K);
-  const dtanh = mat(R, H);
-  const dh0 = new Float64Array(n);
+  const into = opts.gradsInto;
+  const vec = (v: Float64Array | undefined, len: number) => (v?.length === len ? v.fill(0) : new Float64Array(len));
+  const dO = reuse(into?.dO, R, K);
+  const dtanh = reuse(into?.dtanh, R, H);
+  const dh0 = vec(into?.dh0, n);
   const real = fw.inputs.x !== null;
   const ws = workspace();
   ws.begin(2 * H * K + 2 * R * K + 2 * H * H + n + (R + B) * H + 5 * R * H + H * D + (real ? 2 * R * D : 0) + 16);
@@ -396,8 +411,8 @@ export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Gr
   }
 
   // Eqs 10.22–10.28: each parameter's gradient is a sum over t of one term per step, here one product over all rows.
-  const dc = new Float64Array(K);
-  const db = new Float64Array(H);
+  const dc = vec(into?.dc, K);
+  const db = vec(into?.db, H);
   for (let r = 0; r < R; r++) {
     for (let j = 0; j < K; j++) dc[j] += dO.data[r * K + j]; // eq 10.22: ∇c L = Σ_t ∇o(t) L
     for (let i = 0; i < H; i++) db[i] += M[da + r * H + i]; // eq 10.23: ∇b L = Σ_t H(t) ∇h(t) L
@@ -414,8 +429,9 @@ export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Gr
   ws.transpose(R, H, fw.hAll.data, 0, hPrevT);
   const dWw = ws.alloc(H * H); // eqs 10.25–10.26: ∇W L = Σ_t H(t) ∇h(t) L h(t−1)^T
   ws.gemm(H, H, R, daT, hPrevT, dWw, false);
-  const dU = mat(H, D); // eqs 10.27–10.28: ∇U L = Σ_t H(t) ∇h(t) L x(t)^T
+  const dU = reuse(into?.dU, H, D); // eqs 10.27–10.28: ∇U L = Σ_t H(t) ∇h(t) L x(t)^T
   if (fw.inputs.tokens) {
+    dU.data.fill(0);
     for (let r = 0; r < R; r++) {
       const tok = fw.inputs.tokens[r]; // a one-hot x(t) adds ∇a(t) L to column x(t) only
       for (let i = 0; i < H; i++) dU.data[i * D + tok] += M[da + r * H + i];
@@ -427,10 +443,15 @@ export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Gr
     ws.gemm(H, D, R, daT, xT, dUw, false);
     dU.data.set(M.subarray(dUw, dUw + H * D));
   }
-  const dV = mat(K, H, M.slice(dVw, dVw + K * H));
-  const dW = mat(H, H, M.slice(dWw, dWw + H * H));
-  const dhOut = mat(R, H, M.slice(dh, dh + R * H));
-  const daOut = mat(R, H, M.slice(da, da + R * H));
+  const copyOut = (m: Mat | undefined, rows: number, cols: number, off: number): Mat => {
+    const out = reuse(m, rows, cols);
+    out.data.set(M.subarray(off, off + rows * cols));
+    return out;
+  };
+  const dV = copyOut(into?.dV, K, H, dVw);
+  const dW = copyOut(into?.dW, H, H, dWw);
+  const dhOut = copyOut(into?.dh, R, H, dh);
+  const daOut = copyOut(into?.da, R, H, da);
   const grads: Grads = { dU, dW, dV, db, dc, dh0, dO, dh: dhOut, dtanh, da: daOut, truncate: k };
   checkGradsFinite(grads, fw);
   return grads;

@@ -180,8 +180,9 @@ export function transpose(A: Mat): Mat {
 /**
  * C = A B^T (or C += A B^T when `accumulate`): A is m×k at A[aOff…], B is n×k at B[bOff…], C is m×n at C[cOff…],
  * all row-major and contiguous. Every product the engine needs is written in this one form, so that both operands
- * are walked along contiguous rows. Blocked 2×4 so each loaded value feeds several multiply-adds (JavaScript has
- * no SIMD; independent accumulators are what keep the floating-point units busy).
+ * are walked along contiguous rows. Blocked 2×4 so each loaded value feeds several multiply-adds (independent
+ * accumulators are what keep the floating-point units busy). This is the plain-JavaScript twin of the WebAssembly
+ * SIMD kernel in kernels.wat, and the fallback where that cannot run (see kernels.ts).
  */
 export function gemmNT(
   m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number,
@@ -250,13 +251,4 @@ export function gemmNT(
       if (accumulate) C[c0 + j] += s; else C[c0 + j] = s;
     }
   }
-}
-
-/** out (cols×rows) = the transpose of the rows×cols block at src[off…]. */
-export function transposeInto(rows: number, cols: number, src: Float64Array, off: number, out: Float64Array): Float64Array {
-  for (let i = 0; i < rows; i++) {
-    const o = off + i * cols;
-    for (let j = 0; j < cols; j++) out[j * rows + i] = src[o + j];
-  }
-  return out;
 }

@@ -182,3 +182,26 @@ test('forwardBatch rejects sequences of different lengths or kinds, naming the s
   assert.throws(() => forwardBatch(p, [[0, 1], [[1, 0], [0, 1]]], [[0, 1], [1, 0]]), /sequence 1 mixes token and real-vector inputs/);
   assert.throws(() => forwardBatch(p, [[0, 1]], [[0, 1], [1, 0]]), /1 input sequences but 2 target sequences/);
 });
+
+test('into / gradsInto: a pass can overwrite the previous result\'s arrays and gives the same numbers', () => {
+  const c = makeCase({ D: 3, H: 5, K: 4, T: 7, loss: 'softmax-ce', tokens: true, seed: 3, withH0: true, nullRate: 0.2, truncate: 3 });
+  const c2 = makeCase({ D: 3, H: 5, K: 4, T: 7, loss: 'softmax-ce', tokens: true, seed: 4, withH0: true, nullRate: 0.2, truncate: 3 });
+  const p = paramsOf(c);
+  const fresh = (cc: typeof c) => {
+    const fw = forward(p, inputsOf(cc), cc.y, { h0: cc.h0 });
+    return { fw, g: backward(p, fw, { truncate: 3 }) };
+  };
+  const first = fresh(c);
+  const want = fresh(c2);
+  const fw2 = forward(p, inputsOf(c2), c2.y, { h0: c2.h0, into: first.fw });
+  const g2 = backward(p, fw2, { truncate: 3, gradsInto: first.g });
+  assert.equal(fw2.h.data.buffer, first.fw.h.data.buffer, 'the hidden states were written in place');
+  assert.equal(g2.dW, first.g.dW, 'the ∇W matrix was reused');
+  assert.deepEqual(Array.from(fw2.h.data), Array.from(want.fw.h.data));
+  assert.equal(fw2.loss, want.fw.loss);
+  for (const k of ['dU', 'dW', 'dV', 'dh', 'da', 'dO', 'dtanh'] as const) assert.deepEqual(Array.from(g2[k].data), Array.from(want.g[k].data), k);
+  for (const k of ['db', 'dc', 'dh0'] as const) assert.deepEqual(Array.from(g2[k]), Array.from(want.g[k]), k);
+  // a result of other shapes is not reused
+  const other = forward(initParams({ inputSize: 3, hiddenSize: 2, outputSize: 4 }), [0, 1], [1, 2], { into: first.fw });
+  assert.notEqual(other.h.data.buffer, first.fw.h.data.buffer);
+});
