@@ -479,6 +479,48 @@ export function lossAndGrads(p: Params, xs: InputSpec, ys: TargetInput, opts: Fo
   return { fw, grads: backward(p, fw, opts) };
 }
 
+/** The loss and the parameter gradients (and ∇h(0)), without the per-step record. */
+export interface ChunkedGrads {
+  readonly loss: number;
+  readonly dU: Mat;
+  readonly dW: Mat;
+  readonly dV: Mat;
+  readonly db: Float64Array;
+  readonly dc: Float64Array;
+  readonly dh0: Float64Array;
+}
+
+/**
+ * Chunked truncated BPTT in O(k·H) memory: forward and backward one chunk of k steps at a time, the state carried
+ * into the next chunk and the gradient stopped there, the chunks' gradients summed. The same numbers as
+ * backward(p, forward(p, xs, ys), { truncate: k }), without ever holding all T steps — for sequences too long to keep.
+ */
+export function truncatedGrads(p: Params, xsSpec: InputSpec, ys: TargetInput, opts: ForwardOptions & { truncate: number }): ChunkedGrads {
+  const { D, H } = checkParams(p);
+  const inputs = toInputs(xsSpec, D);
+  const T = inputs.T;
+  const k = checkTruncate(opts.truncate, T);
+  if (ys.length !== T) throw new BpttError(`y must have one target per step, T = ${T}, got ${ys.length}`);
+  const total = zerosLike(p);
+  const dh0 = new Float64Array(H);
+  let loss = 0;
+  let h: ArrayLike<number> | undefined = opts.h0;
+  let fw: Forward | undefined;
+  let g: Grads | undefined;
+  for (let s = 0; s < T; s += k) {
+    const e = Math.min(s + k, T);
+    const seg = sliceInputs(inputs, s, e);
+    fw = forward(p, seg.tokens ? { tokens: seg.tokens } : { x: seg.x as Mat }, ys.slice(s, e) as TargetInput, { loss: opts.loss, h0: h, into: fw });
+    g = backward(p, fw, { gradsInto: g });
+    loss += fw.loss;
+    const parts: [Float64Array, Float64Array][] = [[total.U.data, g.dU.data], [total.W.data, g.dW.data], [total.V.data, g.dV.data], [total.b, g.db], [total.c, g.dc]];
+    for (const [sum, part] of parts) for (let i = 0; i < sum.length; i++) sum[i] += part[i];
+    if (s === 0) dh0.set(g.dh0); // ∇h(0) L from the first chunk only
+    h = row(fw.h, fw.T - 1).slice(); // carried (a copy: the next chunk overwrites fw)
+  }
+  return { loss, dU: total.U, dW: total.W, dV: total.V, db: total.b, dc: total.c, dh0 };
+}
+
 /** Step t's summand (t = 1..T, as in the book) of each of eqs 10.22–10.28, from a finished backward pass. */
 export interface StepContribution {
   readonly dU: Mat;
