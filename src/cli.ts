@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { positiveInt, positiveNumber } from './commands/args';
 import { CaseJson, EngineName, caseParams, parseCase, runCase } from './case';
 import { formatReport, gradCheck } from './gradcheck';
 import { checkCommand } from './commands/check';
@@ -26,18 +27,6 @@ function readCase(file: string): CaseJson {
   const { value, warnings } = parseCase(text, file);
   for (const w of warnings) process.stderr.write(`bpttlab: warning: ${w}\n`);
   return value;
-}
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer ≥ 1');
-  return n;
 }
 
 export function buildProgram(out: (s: string) => void): Command {

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { nonNegativeInt, positiveNumber } from './args';
 import { EXERCISES, Verdict, crashVerdict, getExercise, list, timeoutVerdict } from '../exercises';
 import { CASE_MARK, MARK_TEXT } from '../exercises/mark';
 import { BpttError } from '../tensor';
@@ -56,26 +57,14 @@ export function checkFile(exercise: string, file: string, o: CheckCliOptions, ec
   return msg.verdict;
 }
 
-function seconds(v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number of seconds');
-  return n;
-}
-
-function caseIndex(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a case index ≥ 0');
-  return n;
-}
-
 export function checkCommand(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
   return new Command('check')
     .description(`check an exercise solution: FILE (.ts or .js) exports the function; exit 0 correct, 1 not correct, 2 bad usage. Exercises: ${EXERCISES.map((e) => e.name).join(', ')}`)
     .argument('<exercise>', 'exercise name (listed below), e.g. dW')
     .argument('<file>', 'a .ts or .js file exporting the function, e.g. `export function gradW(...)`')
     .option('--export <name>', 'the exported function to check (default: the exercise\'s function name, else the default export)')
-    .option('--timeout <seconds>', 'kill the check after this many seconds', seconds, 10)
-    .option('--case <n>', 'run only case n (as a verdict names it)', caseIndex)
+    .option('--timeout <seconds>', 'kill the check after this many seconds', positiveNumber, 10)
+    .option('--case <n>', 'run only case n (as a verdict names it)', nonNegativeInt)
     .option('--json', 'print the verdict as JSON')
     .addHelpText('after', `\nExercises:\n${list()}`)
     // Settings a parent's .command() would pass on but addCommand() does not: errors throw (exit 2 in cli.ts's

@@ -3,7 +3,7 @@
 // and optional checkpoints that --resume continues exactly. `--long-range` prints the full-vs-truncated table instead.
 // Bad input throws BpttError (the CLI's main turns it into one line on stderr and exit 2).
 import { SingleBar } from 'cli-progress';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { Checkpoint, SourceSpec, checkpointOf, loadCheckpoint, resumeTrainer, saveCheckpoint } from '../checkpoint';
 import { ClipSpec } from '../clip';
 import { DEFAULT_CORPUS, TASKS, TaskOptions, corpusFromText, loadCorpus, makeTask, readText } from '../data';
@@ -12,36 +12,7 @@ import { checkTemperature } from '../sample';
 import { BpttError } from '../tensor';
 import { IterationStats, Source, TrainConfig, Trainer, formatLongRangeTable, longRangeTable } from '../train';
 import { parseTruncation } from '../truncation';
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer ≥ 1');
-  return n;
-}
-
-function nonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
-  return n;
-}
-
-function nonNegativeNumber(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number ≥ 0');
-  return n;
-}
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
-function integer(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
-  return n;
-}
+import { integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './args';
 
 export interface TrainOptions {
   data?: string;
