@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import ts from 'typescript';
 import { exercises } from '../src';
 import { runCheckCommand } from '../src/commands/check';
-import { EXERCISES, ExerciseFailure, Verdict, check, getCase, getExercise, runExercise, verdict } from '../src/exercises';
+import { EXERCISES, ExerciseFailure, Verdict, check, getCase, getExercise, mistakeModel, runExercise, verdict } from '../src/exercises';
 
 const ROOT = path.resolve(__dirname, '..');
 const NOTEBOOKS = path.join(ROOT, 'notebooks');
@@ -156,9 +156,10 @@ describe('each known mistake gets its own diagnosis', () => {
     for (const ex of EXERCISES) {
       for (const m of ex.mistakes) {
         // the model itself as a student (where it is defined on every case)
-        const defined = ex.cases().every((c) => m.model(...structuredClone(c.args)) !== undefined);
+        const model = mistakeModel(ex, m);
+        const defined = ex.cases().every((c) => model(...structuredClone(c.args)) !== undefined);
         if (!defined) continue;
-        const v = runExercise(ex, m.model);
+        const v = runExercise(ex, model);
         assert.equal(v.mistake?.id, m.id, `${ex.name}/${m.id}:\n${v.text}`);
         assert.deepEqual(v.alsoMatches, [], `${ex.name}/${m.id}:\n${v.text}`);
       }

@@ -32,10 +32,20 @@ export interface Mistake {
   readonly title: string;
   /** What to fix, pointing to the book's equation. */
   readonly hint: string;
-  /** What a solution with this mistake returns (undefined when the mistake cannot happen on this case). */
-  readonly model: Model;
-  /** The options that make `model` from the exercise's modelOf (so two mistakes can be combined). */
+  /**
+   * What a solution with this mistake returns (undefined when the mistake cannot happen on this case). Leave it out
+   * when `opts` says it: the model is then the exercise's modelOf(opts), so the two can never disagree.
+   */
+  readonly model?: Model;
+  /** The options that make the model from the exercise's modelOf (so two mistakes can be combined). */
   readonly opts?: object;
+}
+
+/** The function a mistake stands for: its own `model`, or the exercise's modelOf(opts). */
+export function mistakeModel(ex: Exercise, m: Mistake): Model {
+  if (m.model) return m.model;
+  if (ex.modelOf && m.opts) return ex.modelOf(m.opts);
+  throw new Error(`exercise ${ex.name}: mistake ${m.id} has neither a model nor opts for modelOf`);
 }
 
 export interface Exercise {
@@ -358,7 +368,7 @@ export function runExercise(ex: Exercise, fn: unknown, opts: CheckOptions = {}):
   const modelOut = (m: Mistake, k: number): Norm | null => {
     let v: unknown;
     try {
-      v = m.model(...deepCopy(picked[k].c.args));
+      v = mistakeModel(ex, m)(...deepCopy(picked[k].c.args));
     } catch {
       return null;
     }

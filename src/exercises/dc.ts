@@ -22,9 +22,9 @@ export const gradC: Exercise = {
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [
-    { id: 'last-step-only', title: 'no sum over time: only the last step t = τ', hint: 'eq 10.22 sums over t: c is shared by every step (accumulate with +=).', opts: { steps: 'last' }, model: model({ steps: 'last' }) },
-    { id: 'first-step-only', title: 'no sum over time: only the first step t = 1', hint: 'eq 10.22 sums over t = 1..τ.', opts: { steps: 'first' }, model: model({ steps: 'first' }) },
-    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by T)', hint: 'L is a sum over t, and so is eq 10.22: do not divide by T.', opts: { mean: true }, model: model({ mean: true }) },
-    { id: 'wrong-sign', title: 'wrong sign: −∇c L', hint: 'eq 10.22 has no minus sign; the minus belongs to the update step.', opts: { sign: -1 }, model: model({ sign: -1 }) },
+    { id: 'last-step-only', title: 'no sum over time: only the last step t = τ', hint: 'eq 10.22 sums over t: c is shared by every step (accumulate with +=).', opts: { steps: 'last' } },
+    { id: 'first-step-only', title: 'no sum over time: only the first step t = 1', hint: 'eq 10.22 sums over t = 1..τ.', opts: { steps: 'first' } },
+    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by T)', hint: 'L is a sum over t, and so is eq 10.22: do not divide by T.', opts: { mean: true } },
+    { id: 'wrong-sign', title: 'wrong sign: −∇c L', hint: 'eq 10.22 has no minus sign; the minus belongs to the update step.', opts: { sign: -1 } },
   ],
 };

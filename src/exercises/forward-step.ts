@@ -35,10 +35,10 @@ export const forwardStep: Exercise = {
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [
-    { id: 'W-transposed', title: 'W^T h(t−1) used instead of W h(t−1)', hint: 'eq 10.8 is a(t) = b + W h(t−1) + U x(t): entry i of W h(t−1) is Σ_j W[i][j] h(t−1)[j] (row i of W), not Σ_j W[j][i] h(t−1)[j].', opts: { transposeW: true }, model: model({ transposeW: true }) },
-    { id: 'missing-recurrence', title: 'the recurrent term W h(t−1) is missing', hint: 'eq 10.8 adds W h(t−1): without it the network has no memory.', opts: { noW: true }, model: model({ noW: true }) },
-    { id: 'missing-bias', title: 'the bias b is missing', hint: 'eq 10.8 is a(t) = b + W h(t−1) + U x(t): add b.', opts: { noB: true }, model: model({ noB: true }) },
-    { id: 'missing-tanh', title: 'tanh is not applied: it returns a(t) instead of h(t)', hint: 'eq 10.9: h(t) = tanh(a(t)), entry by entry (Math.tanh).', opts: { noTanh: true }, model: model({ noTanh: true }) },
-    { id: 'sigmoid-instead-of-tanh', title: 'the logistic sigmoid is used instead of tanh', hint: 'eq 10.9 uses the hyperbolic tangent: Math.tanh(a), whose values lie in (−1, 1), not σ(a) = 1/(1 + e^−a).', opts: { act: (a: number) => 1 / (1 + Math.exp(-a)) }, model: model({ act: (a: number) => 1 / (1 + Math.exp(-a)) }) },
+    { id: 'W-transposed', title: 'W^T h(t−1) used instead of W h(t−1)', hint: 'eq 10.8 is a(t) = b + W h(t−1) + U x(t): entry i of W h(t−1) is Σ_j W[i][j] h(t−1)[j] (row i of W), not Σ_j W[j][i] h(t−1)[j].', opts: { transposeW: true } },
+    { id: 'missing-recurrence', title: 'the recurrent term W h(t−1) is missing', hint: 'eq 10.8 adds W h(t−1): without it the network has no memory.', opts: { noW: true } },
+    { id: 'missing-bias', title: 'the bias b is missing', hint: 'eq 10.8 is a(t) = b + W h(t−1) + U x(t): add b.', opts: { noB: true } },
+    { id: 'missing-tanh', title: 'tanh is not applied: it returns a(t) instead of h(t)', hint: 'eq 10.9: h(t) = tanh(a(t)), entry by entry (Math.tanh).', opts: { noTanh: true } },
+    { id: 'sigmoid-instead-of-tanh', title: 'the logistic sigmoid is used instead of tanh', hint: 'eq 10.9 uses the hyperbolic tangent: Math.tanh(a), whose values lie in (−1, 1), not σ(a) = 1/(1 + e^−a).', opts: { act: (a: number) => 1 / (1 + Math.exp(-a)) } },
   ],
 };
