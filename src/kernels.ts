@@ -61,12 +61,15 @@ export class Workspace {
     this.used = 0;
   }
 
-  /** n doubles, zeroed; returns the offset. Offsets stay 16-byte aligned for the SIMD loads. */
+  /**
+   * n doubles; returns the offset. Not zeroed: the engine writes every entry before reading it (by put, transpose,
+   * a product with accumulate = false, or an explicit fill), and zeroing megabytes per pass would be wasted work.
+   * Offsets stay 16-byte aligned for the SIMD loads.
+   */
   alloc(n: number): number {
     const off = this.used;
     this.used += n + (n & 1);
     if (this.used > this.f64.length) throw new Error(`workspace overflow: begin() reserved ${this.f64.length} doubles, ${this.used} needed`);
-    this.f64.fill(0, off, off + n);
     return off;
   }
 
