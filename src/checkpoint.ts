@@ -8,7 +8,8 @@
 //
 // Safe writes: the text goes to a temporary file in the same directory, is flushed to disk, then renamed over the
 // target; a rename within one file system is atomic, so an interrupted save leaves the old checkpoint intact.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readBytes } from './files';
 import * as path from 'node:path';
 import { Corpus, Vocab, vocabFromChars } from './data';
 import { Optimizer, OptimizerState, restoreOptimizer } from './optim';
@@ -255,15 +256,7 @@ export function parseCheckpoint(text: string, where = 'checkpoint'): Checkpoint 
 
 /** Reads and checks a checkpoint file. */
 export function loadCheckpoint(file: string): Checkpoint {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const why: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new BpttError(`cannot read checkpoint ${file}: ${why[code] ?? (e as Error).message}`);
-  }
-  return parseCheckpoint(text, file);
+  return parseCheckpoint(readBytes(file, 'checkpoint').toString('utf8'), file);
 }
 
 // --- trainer ↔ checkpoint ---

@@ -1,29 +1,20 @@
 #!/usr/bin/env node
 // The `bpttlab` command line. Exit codes: 0 fine; 1 only when a check fails (gradient check, exercise);
 // 2 for any bad input (unreadable or non-JSON file, bad field, unknown flag), with one line on stderr.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { positiveInt, positiveNumber } from './commands/args';
 import { CaseJson, EngineName, caseParams, parseCase, runCase } from './case';
+import { readBytes } from './files';
 import { formatReport, gradCheck } from './gradcheck';
 import { checkCommand } from './commands/check';
 import { trainCommand } from './commands/train';
 import { BpttError } from './tensor';
 
-/** Thrown for bad usage or input: exit 2. */
-class UsageError extends Error {}
-
 function readCase(file: string): CaseJson {
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    const why: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new UsageError(`cannot read case file ${file}: ${why[code] ?? (e as Error).message}`);
-  }
+  const text = readBytes(file === '-' ? 0 : file, 'case file', file).toString('utf8');
   const { value, warnings } = parseCase(text, file);
   for (const w of warnings) process.stderr.write(`bpttlab: warning: ${w}\n`);
   return value;
@@ -75,7 +66,7 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('--seconds <s>', 'measuring time per engine and size', '1.5')
     .action((o: { json?: boolean; sizes: string; engines: string; seconds: string }) => {
       const script = join(__dirname, '..', 'bench', 'run.mjs');
-      if (!existsSync(script)) throw new UsageError(`the benchmark lives in the source repository (bench/run.mjs), not found at ${script}`);
+      if (!existsSync(script)) throw new BpttError(`the benchmark lives in the source repository (bench/run.mjs), not found at ${script}`);
       const args = [script, '--sizes', o.sizes, '--engines', o.engines, '--seconds', o.seconds, ...(o.json ? ['--json'] : [])];
       const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
       process.exitCode = r.status === 0 ? 0 : 2;
@@ -99,7 +90,7 @@ export function main(argv: string[]): number {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2 // bare `bpttlab` (help on error) is bad usage too;
     }
-    if (e instanceof BpttError || e instanceof UsageError) {
+    if (e instanceof BpttError) {
       process.stderr.write(`bpttlab: ${e.message}\n`);
       return 2;
     }

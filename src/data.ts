@@ -1,7 +1,7 @@
 // Data for training: a character corpus read from a file (data/genesis.txt ships with the lab), and seeded
 // synthetic tasks whose answer depends on inputs many steps back, scored only at the steps that matter
 // (the engine skips steps whose target is null). Sources and licences: data/README.md.
-import { readFileSync, statSync } from 'node:fs';
+import { readBytes } from './files';
 import * as path from 'node:path';
 import { LossName, TargetInput } from './losses';
 import { InputSpec } from './rnn';
@@ -76,16 +76,7 @@ export function decode(tokens: ArrayLike<number>, vocab: Vocab): string {
 
 /** Reads a UTF-8 text file; missing, unreadable, empty or non-UTF-8 files are errors that say which. */
 export function readText(file: string): string {
-  let buf: Buffer;
-  try {
-    if (statSync(file).isDirectory()) throw new BpttError(`cannot read text file ${file}: it is a directory`);
-    buf = readFileSync(file);
-  } catch (e) {
-    if (e instanceof BpttError) throw e;
-    const why: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new BpttError(`cannot read text file ${file}: ${why[code] ?? (e as Error).message}`);
-  }
+  const buf = readBytes(file, 'text file');
   if (buf.length === 0) throw new BpttError(`text file ${file} is empty: a character model needs at least 2 characters`);
   let text: string;
   try {
