@@ -258,3 +258,31 @@ export function expectTrue(label: string, cond: boolean): void {
   if (!cond) throw new Error(`claim failed: ${label}`);
   emit({ 'text/plain': `✓ ${label}`, 'text/html': `<div class="bpttlab-check" style="color:#1a7f37;font-family:monospace">✓ ${label.replace(/</g, '&lt;')}</div>` });
 }
+
+/**
+ * A number for prose or LaTeX: `digits` significant digits, written a·10^{e} (LaTeX) when it is very small or
+ * large, so a sentence can quote a measured value ("about $5.1 \cdot 10^{-21}$") instead of a typed-in one.
+ */
+export function latexNumber(v: number, digits = 2): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? '\\text{NaN}' : v > 0 ? '\\infty' : '-\\infty';
+  if (v === 0) return '0';
+  const e = Math.floor(Math.log10(Math.abs(v)));
+  if (e >= -3 && e < 5) return Number(v.toPrecision(digits)).toString();
+  const m = Number((v / 10 ** e).toPrecision(digits));
+  // toPrecision can round 9.99 up to 10: renormalise.
+  const [mm, ee] = Math.abs(m) >= 10 ? [m / 10, e + 1] : [m, e];
+  return `${mm === 1 ? '' : `${mm} \\cdot `}10^{${ee}}`;
+}
+
+/**
+ * A sentence of the chapter that states a number or a behaviour, rendered from the computed values and asserted:
+ * `holds` must be the test of exactly what `text` says. Shown as prose (markdown, maths typeset) with a ✓; when
+ * `holds` is false the cell fails with the sentence, so a claim can never silently go stale.
+ *
+ *   bp.claim(`After ${lag} steps the norm is $${bp.latexNumber(n)}$, below the bound.`, n < bound);
+ */
+export function claim(text: string, holds: boolean): void {
+  if (holds !== true) throw new Error(`claim failed: ${text}`);
+  const mark = '<span class="bpttlab-claim" title="asserted when this cell ran" style="color:#1a7f37">✓</span>';
+  emit({ 'text/markdown': `${text} ${mark}`, 'text/plain': `✓ ${text}` });
+}
