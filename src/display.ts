@@ -230,7 +230,7 @@ function flat(v: unknown): number[] {
   if (v !== null && typeof v === 'object' && 'data' in v && 'rows' in v) return flat((v as { data: unknown }).data);
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
   if (Array.isArray(v)) return v.flatMap(flat);
-  throw new Error(`expectClose: cannot read numbers from ${String(v)}`);
+  throw new Error(`cannot read numbers from ${String(v)} (expected numbers, arrays, a matrix or a mathjs value)`);
 }
 
 /**
