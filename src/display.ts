@@ -11,6 +11,7 @@
 // require.js's `define` anyway.
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { compareNumeric } from './nudge';
 import type { Figure } from './plots';
 
 /** Marker attribute of the embedded plotly bundle (scripts/book.mjs replaces that script by a shared file). */
@@ -229,7 +230,7 @@ function flat(v: unknown): number[] {
   if (v !== null && typeof v === 'object' && 'data' in v && 'rows' in v) return flat((v as { data: unknown }).data);
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
   if (Array.isArray(v)) return v.flatMap(flat);
-  throw new Error(`expectClose: cannot read numbers from ${String(v)}`);
+  throw new Error(`cannot read numbers from ${String(v)} (expected numbers, arrays, a matrix or a mathjs value)`);
 }
 
 /**
@@ -249,14 +250,75 @@ export function expectClose(label: string, got: unknown, want: unknown, tol = 1e
     }
     worst = Math.max(worst, d);
   }
-  const msg = `✓ ${label}: ${a.length} numbers agree (largest |difference| ${worst.toExponential(1)}, tolerance ${tol})`;
-  emit({ 'text/plain': msg, 'text/html': `<div class="bpttlab-check" style="color:#1a7f37;font-family:monospace">${msg.replace(/</g, '&lt;')}</div>` });
+  checkLine(`✓ ${label}: ${a.length} numbers agree (largest |difference| ${worst.toExponential(1)}, tolerance ${tol})`);
 }
 
 /** Throws unless `cond` holds; otherwise shows "✓ label". For claims that are not a comparison of numbers. */
 export function expectTrue(label: string, cond: boolean): void {
   if (!cond) throw new Error(`claim failed: ${label}`);
   emit({ 'text/plain': `✓ ${label}`, 'text/html': `<div class="bpttlab-check" style="color:#1a7f37;font-family:monospace">✓ ${label.replace(/</g, '&lt;')}</div>` });
+}
+
+export interface FiniteDiffOptions {
+  /** Pass when ‖a − n‖ / max(‖a‖ + ‖n‖, 1e-12) ≤ tol. Default 1e-7 (the design notes' finite-difference measure). */
+  tol?: number;
+  /** Show the two vectors side by side before the ✓ line. Default true. */
+  show?: boolean;
+  /** Column names of that table. Default ['formula', 'central differences']. */
+  names?: [string, string];
+}
+
+const relText = (v: number): string => (v === 0 ? '0' : v.toExponential(1));
+
+function checkLine(msg: string): void {
+  emit({ 'text/plain': msg, 'text/html': `<div class="bpttlab-check" style="color:#1a7f37;font-family:monospace">${msg.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</div>` });
+}
+
+/**
+ * A formula's values against central differences of the loss (bpttlab's nudge.ts / numericParamGrad): shows the two
+ * vectors side by side and one ✓ line with the norm-wise relative error; throws when it is above tol, so a wrong
+ * formula fails the cell. The differences know nothing about the formula: that is what makes this a check.
+ */
+export function expectFiniteDiff(label: string, analytic: unknown, numeric: unknown, o: FiniteDiffOptions = {}): void {
+  const a = flat(analytic);
+  const n = flat(numeric);
+  const c = compareNumeric(a, n, o.tol ?? 1e-7);
+  if (o.show ?? true) {
+    const [fa, fn] = o.names ?? ['formula', 'central differences'];
+    emit({ 'text/html': tableHtml({ [fa]: a, [fn]: n }, { digits: 6 }), 'text/plain': tableText({ [fa]: a, [fn]: n }, { digits: 6 }) });
+  }
+  const measure = `‖a − n‖/(‖a‖ + ‖n‖) = ${relText(c.relError)}`;
+  if (!c.pass) throw new Error(`${label}: the formula and central differences disagree: ${measure} > ${c.tol} (‖a‖ = ${c.analyticNorm}, ‖n‖ = ${c.numericNorm})`);
+  checkLine(`✓ ${label}: ${measure} ≤ ${c.tol}`);
+}
+
+/** One row of expectFiniteDiffs. */
+export interface FiniteDiffRow {
+  label: string;
+  analytic: unknown;
+  numeric: unknown;
+}
+
+/**
+ * Many formula-vs-differences comparisons as one table (quantity, ‖formula‖, ‖differences‖, relative error) and one
+ * ✓ line; throws naming every row above tol.
+ */
+export function expectFiniteDiffs(caption: string, rows: readonly FiniteDiffRow[], tol = 1e-7): void {
+  const results = rows.map((r) => ({ label: r.label, ...compareNumeric(flat(r.analytic), flat(r.numeric), tol) }));
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const td = 'style="padding:2px 10px;text-align:right;font-family:monospace"';
+  const html =
+    `<table class="bpttlab-table" style="border-collapse:collapse;margin:4px 0"><caption style="caption-side:top;text-align:left">${esc(caption)}</caption>` +
+    `<tr><th></th><th ${td}>‖formula‖</th><th ${td}>‖differences‖</th><th ${td}>‖a − n‖/(‖a‖ + ‖n‖)</th></tr>` +
+    results.map((r) => `<tr><th ${td}>${esc(r.label)}</th><td ${td}>${fmt(r.analyticNorm, 6)}</td><td ${td}>${fmt(r.numericNorm, 6)}</td><td ${td}>${relText(r.relError)}</td></tr>`).join('') +
+    '</table>';
+  const w = Math.max(0, ...results.map((r) => r.label.length));
+  const text = [caption, ...results.map((r) => `${r.label.padEnd(w)}  ${fmt(r.analyticNorm, 6)}  ${fmt(r.numericNorm, 6)}  ${relText(r.relError)}`)].join('\n');
+  emit({ 'text/html': html, 'text/plain': text });
+  const bad = results.filter((r) => !r.pass);
+  if (bad.length > 0) throw new Error(`${caption}: ${bad.map((r) => `${r.label} (${relText(r.relError)})`).join(', ')} disagree with central differences (tol ${tol})`);
+  const worst = results.reduce((m, r) => Math.max(m, r.relError), 0);
+  checkLine(`✓ ${caption}: all ${results.length} agree, largest ‖a − n‖/(‖a‖ + ‖n‖) = ${relText(worst)} ≤ ${tol}`);
 }
 
 /**

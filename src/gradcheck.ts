@@ -141,6 +141,46 @@ export function gradCheck(p: Params, xs: InputSpec, ys: TargetInput, opts: GradC
   return { loss: base.loss, lossName: base.targets.loss, T, truncate: k, step: h, stencil, tol, params, steps, pass };
 }
 
+export interface NumericParamGradOptions extends ForwardOptions {
+  /** Nudge only the book's copy of the parameter used at step t (1..T): the t-th summand of eqs 10.22–10.28. */
+  at?: number;
+  /** Truncated BPTT's chunk length: the state is held constant at chunk starts, as in gradCheck. */
+  truncate?: number;
+  stencil?: 2 | 4;
+  /** ε; default 1e-4 (4-point stencil) or 1e-5 (2-point). */
+  step?: number;
+}
+
+/**
+ * ∇θ L by central differences for one whole parameter θ (U, W, V, b, c or h0), every entry, with the same
+ * machinery as gradCheck: or, with `at: t`, the gradient for the copy θ(t) used only at step t — the book's device,
+ * whose exact value is step t's summand of eqs 10.22–10.28 (`stepContribution`). Knows nothing of the backward pass.
+ */
+export function numericParamGrad(p: Params, xs: InputSpec, ys: TargetInput, name: CheckedName, opts: NumericParamGradOptions = {}): Float64Array {
+  const sizes = checkParams(p);
+  const inputs = toInputs(xs, sizes.D);
+  const T = inputs.T;
+  const stencil = opts.stencil ?? 4;
+  if (stencil !== 2 && stencil !== 4) throw new BpttError(`numericParamGrad: stencil must be 2 or 4, got ${String(stencil)}`);
+  const h = opts.step ?? (stencil === 4 ? 1e-4 : 1e-5);
+  if (!(h > 0) || !Number.isFinite(h)) throw new BpttError(`numericParamGrad: step must be a positive number, got ${h}`);
+  if (!(name === 'h0' || (PARAM_NAMES as readonly string[]).includes(name))) {
+    throw new BpttError(`numericParamGrad: name must be one of U, W, V, b, c, h0, got ${String(name)}`);
+  }
+  const at = opts.at;
+  if (at !== undefined) {
+    if (!Number.isInteger(at) || at < 1 || at > T) throw new BpttError(`numericParamGrad: at (the step t of the copy) must be an integer in 1..${T}, got ${at}`);
+    if (name === 'h0') throw new BpttError('numericParamGrad: h(0) is not a parameter used at every step: it has no per-step copies');
+  }
+  const k = checkTruncate(opts.truncate, T);
+  const fwOpts: ForwardOptions = { loss: opts.loss, h0: opts.h0 };
+  const base = forward(p, xs, ys, fwOpts);
+  const ysArr = Array.from(ys as ArrayLike<number | ArrayLike<number> | null>);
+  const loss = new SegmentedLoss(inputs, ysArr, fwOpts, base.h, base.h0, k);
+  const n = name === 'h0' ? sizes.H : paramData(p, name).length;
+  return Float64Array.from({ length: n }, (_, i) => numericDerivative(stencil, h, (d) => loss.value(p, name, i, d, at === undefined ? null : at - 1)));
+}
+
 /** The central difference of L = Σ_t L(t), summed step by step; `f(δ)` returns every L(t) at θ + δ. */
 function numericDerivative(stencil: 2 | 4, h: number, f: (delta: number) => Float64Array): number {
   const [p1, m1] = [f(h), f(-h)];

@@ -6,13 +6,14 @@
 //   const g = backward(p, fw);                                      // dU, dW, dV, db, dc, dh0, and ∇o(t), ∇h(t) per step
 //   const report = gradCheck(p, tokens, targets);                   // per parameter and per step
 //
-// Equation → function: 10.8–10.9 hiddenForward, 10.10 outputForward, 10.11 + loss losses.ts, 10.18 loss backward,
-// 10.19–10.21 the ∇h recursion in backward(), 10.22/10.24 outputBackward, 10.23/10.25–10.28 hiddenBackward;
-// reference.ts has one mathjs function per equation (eq10_8_a … eq10_28_dU).
+// Equation → function: 10.8–10.10 forward() (rnn.ts), 10.11 + loss losses.ts, 10.18 the loss backward (losses.ts),
+// 10.19–10.21 the ∇h recursion and 10.22–10.28 the sums in backward() (rnn.ts); reference.ts has one mathjs function
+// per equation (eq10_8_a … eq10_28_dU); nudge.ts and gradcheck.ts check them by central differences.
 export * from './tensor';
 export * from './losses';
 export * from './rnn';
 export * from './gradcheck';
+export * from './nudge';
 export * from './case';
 export { Workspace, kernelName } from './kernels';
 export * as reference from './reference';

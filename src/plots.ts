@@ -70,11 +70,11 @@ export interface Series {
 }
 
 /** Several lines on one plot, optionally with a log y axis. */
-export function lines(series: Series[], o: { title: string; xTitle: string; yTitle: string; logY?: boolean; markers?: boolean }): Figure {
+export function lines(series: Series[], o: { title: string; xTitle: string; yTitle: string; logY?: boolean; markers?: boolean; xDtick?: number }): Figure {
   return {
     data: series.map((s) => ({ type: 'scatter', mode: o.markers === false ? 'lines' : 'lines+markers', name: s.name, x: s.x, y: s.y })),
     layout: baseLayout(o.title, {
-      xaxis: { title: { text: o.xTitle } },
+      xaxis: { title: { text: o.xTitle }, ...(o.xDtick === undefined ? {} : { dtick: o.xDtick }) },
       yaxis: { title: { text: o.yTitle }, type: o.logY ? 'log' : 'linear', exponentformat: 'power' },
       showlegend: series.length > 1,
     }),
@@ -86,7 +86,8 @@ export function gradNormPlot(runs: { name: string; dh: Mat }[] | Pick<Grads, 'dh
   const list = Array.isArray(runs) ? runs : [{ name: '‖∇h(t) L‖', dh: runs.dh }];
   return lines(
     list.map((r) => ({ name: r.name, x: steps(r.dh.rows), y: steps(r.dh.rows).map((t) => norm(row(r.dh, t - 1))) })),
-    { title, xTitle: 'time step t', yTitle: '‖∇<sub>h(t)</sub> L‖ (log scale)', logY: true },
+    // whole time steps on the x axis (no tick at t = 1.5), about a dozen of them at most
+    { title, xTitle: 'time step t', yTitle: '‖∇<sub>h(t)</sub> L‖ (log scale)', logY: true, xDtick: Math.max(1, Math.ceil(Math.max(...list.map((r) => r.dh.rows)) / 12)) },
   );
 }
 
