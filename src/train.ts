@@ -391,6 +391,7 @@ export interface LongRangeRow {
   variant: string;
   accuracy: number; // at the recall steps, on 200 fresh examples, averaged over the seeds
   perSeed: number[];
+  std: number; // the seeds' spread: the sample standard deviation of perSeed (0 for one seed)
   chance: number;
   seconds: number;
 }
@@ -429,7 +430,9 @@ export function longRangeTable(o: LongRangeOptions = {}): LongRangeRow[] {
         t.run(o.iterations ?? 600);
         return t.evaluate({ examples: 200 }).accuracy;
       });
-      const row: LongRangeRow = { lag, variant: describeTruncation(v), accuracy: perSeed.reduce((a, b) => a + b, 0) / perSeed.length, perSeed, chance: task.chance, seconds: (performance.now() - t0) / 1000 };
+      const mean = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
+      const std = perSeed.length < 2 ? 0 : Math.sqrt(perSeed.reduce((a, b) => a + (b - mean) ** 2, 0) / (perSeed.length - 1));
+      const row: LongRangeRow = { lag, variant: describeTruncation(v), accuracy: mean, perSeed, std, chance: task.chance, seconds: (performance.now() - t0) / 1000 };
       rows.push(row);
       o.onRow?.(row);
     }

@@ -252,3 +252,56 @@ export function gradientGap(p: Params, xs: InputSpec, ys: TargetInput, variant: 
   return { variant: describeTruncation(v), ...all, perParam };
 }
 
+
+// --- right on average? the error of the mean of N draws ---
+
+export interface DrawsErrorOptions extends TruncationOptions {
+  /** The numbers of draws N to average, e.g. [1, 2, 4, ..., 256] (increasing). */
+  counts: number[];
+  /** Independent repetitions whose squared errors are averaged (the root-mean-square error). Default 16. */
+  repeats?: number;
+}
+
+export interface DrawsError {
+  variant: string;
+  counts: number[];
+  /** √(mean over the repeats of (‖mean of N draws − g_full‖ / ‖g_full‖)²), for each N in counts. */
+  rmsRelError: number[];
+}
+
+/**
+ * How far the average of N draws of a variant lands from full BPTT, for each N. For an unbiased estimator
+ * (randomized truncation) E‖ḡ_N − g‖² = tr Cov / N, so the root-mean-square error falls like 1/√N toward 0;
+ * for a biased one it levels off at ‖E ḡ − g‖, its bias. A deterministic variant (chunked, streaming) gives the
+ * same gradient every draw, so its error does not depend on N at all: it is its bias.
+ */
+export function errorAgainstDraws(p: Params, xs: InputSpec, ys: TargetInput, variant: Truncation, opts: DrawsErrorOptions): DrawsError {
+  const v = checkTruncation(variant);
+  const counts = opts.counts;
+  if (!Array.isArray(counts) || counts.length === 0 || !counts.every((n, i) => isInt(n, 1) && (i === 0 || n > counts[i - 1]))) {
+    throw new BpttError(`errorAgainstDraws: counts must be increasing integers ≥ 1, got ${JSON.stringify(counts)}`);
+  }
+  const repeats = opts.repeats ?? 16;
+  if (!isInt(repeats, 1)) throw new BpttError(`errorAgainstDraws: repeats must be an integer ≥ 1, got ${String(repeats)}`);
+  const full = truncatedGradient(p, xs, ys, { kind: 'full' }, opts).grads;
+  const fullParts = PARAM_NAMES.map((nm) => gradData(full, nm));
+  const r = opts.rng ?? rng(opts.seed ?? 1);
+  const random = v.kind === 'randomized';
+  const sq = new Float64Array(counts.length);
+  const sum = emptyGrads(p);
+  const mean = emptyGrads(p);
+  for (let rep = 0; rep < (random ? repeats : 1); rep++) {
+    PARAM_NAMES.forEach((nm) => gradData(sum, nm).fill(0));
+    let drawn = 0;
+    counts.forEach((n, i) => {
+      for (; drawn < (random ? n : 1); drawn++) addInto(sum, truncatedGradient(p, xs, ys, v, { ...opts, rng: r }).grads, null);
+      for (const nm of PARAM_NAMES) {
+        const s = gradData(sum, nm);
+        gradData(mean, nm).forEach((_, j, arr) => (arr[j] = s[j] / drawn));
+      }
+      sq[i] += gap(PARAM_NAMES.map((nm) => gradData(mean, nm)), fullParts).relError ** 2;
+    });
+  }
+  const reps = random ? repeats : 1;
+  return { variant: describeTruncation(v), counts: counts.slice(), rmsRelError: Array.from(sq, (s) => Math.sqrt(s / reps)) };
+}
