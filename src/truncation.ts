@@ -9,8 +9,9 @@
 //                lengths, geometric with mean k when π = 1 − 1/k); ξ = 1/π overweights the runs that survive, and since
 //                E[ξ_t] = 1 and the ξ's are independent, every path from L(s) back to step j keeps its expected weight
 //                Π E[ξ] = 1: the gradient is unbiased — right on average, with variance growing like π^−(s−j) on long paths.
-//   streaming    Williams & Peng's BPTT(k1, k2): every k1 steps (at t = k1, 2k1, ..., and at T), backpropagate the
-//                losses of the last k1 steps through the last k2 steps (k2 ≥ k1, so every loss is used once).
+//   streaming    Williams & Peng's BPTT(h; h′), written BPTT(k1, k2) as Sutskever (2013) does (k1 = h′, k2 = h): every
+//                k1 steps (at t = k1, 2k1, ..., and at T), backpropagate the losses of the last k1 steps through the last
+//                k2 steps (k2 ≥ k1, so every loss is used once): the newest loss reaches back k2 steps, the oldest k2 − k1 + 1.
 //                Online learners update after each window; here the windows' gradients are summed at fixed
 //                parameters, which is the gradient estimate such an update uses (equal to first order in ε).
 //
@@ -142,20 +143,52 @@ export function truncatedGradient(p: Params, xs: InputSpec, ys: TargetInput, var
   }
 }
 
+/** One window of BPTT(k1, k2): the losses of steps scoreFrom..end are backpropagated through steps start..end (1-based, inclusive). */
+export interface StreamingWindow {
+  start: number;
+  scoreFrom: number;
+  end: number;
+}
+
 /**
- * Williams & Peng's BPTT(k1, k2) at fixed parameters: for each window end e (k1, 2k1, ..., T), the losses of steps
- * (previous end, e] are backpropagated through steps max(1, e − k2 + 1)..e only; h before the window is taken from
- * the full forward pass and held constant. ∇h(0) gets a share only from windows that reach back to step 1.
+ * The windows of Williams & Peng's BPTT(h; h′), which Sutskever (2013) writes BPTT(k1, k2) with k1 = h′, k2 = h:
+ * every k1 steps (at t = k1, 2k1, ..., and at T) a window ends; it scores the k1 steps since the previous end and
+ * backpropagates through the last k2 of them (fewer near t = 1). So the window's newest loss reaches back k2 steps
+ * (itself included) and its oldest only k2 − k1 + 1.
+ */
+export function streamingWindows(T: number, k1: number, k2: number): StreamingWindow[] {
+  checkTruncation({ kind: 'streaming', k1, k2 });
+  if (!isInt(T, 0)) throw new BpttError(`streamingWindows: T must be an integer ≥ 0, got ${String(T)}`);
+  const out: StreamingWindow[] = [];
+  for (let prev = 0; prev < T; prev += k1) {
+    const end = Math.min(prev + k1, T);
+    out.push({ start: Math.max(1, end - k2 + 1), scoreFrom: prev + 1, end });
+  }
+  return out;
+}
+
+/**
+ * How many backward steps (one application of eq 10.21 each) a variant takes on a sequence of T steps: T for full
+ * and chunked BPTT (every step once), T for randomized truncation too (a cut only stops what crosses it), and the
+ * summed window lengths for BPTT(k1, k2), about k2/k1 times T.
+ */
+export function backwardSteps(variant: Truncation, T: number): number {
+  const v = checkTruncation(variant);
+  if (v.kind !== 'streaming') return T;
+  return streamingWindows(T, v.k1, v.k2).reduce((n, w) => n + w.end - w.start + 1, 0);
+}
+
+/**
+ * BPTT(k1, k2) at fixed parameters, window by window (streamingWindows): h before the window is taken from the full
+ * forward pass and held constant. ∇h(0) gets a share only from windows that reach back to step 1.
  */
 function streamingGrads(p: Params, fw: Forward, ys: TargetInput, k1: number, k2: number, fopts: ForwardOptions): TruncatedGrads {
-  const T = fw.T;
   const acc = emptyGrads(p);
   const targets = Array.from(ys as ArrayLike<number | ArrayLike<number> | null>);
-  for (let prev = 0; prev < T; prev += k1) {
-    const e = Math.min(prev + k1, T); // 0-based: the window scores steps [prev, e)
-    const a = Math.max(0, e - k2); //    and backpropagates through steps [a, e)
+  for (const w of streamingWindows(fw.T, k1, k2)) {
+    const [a, e, from] = [w.start - 1, w.end, w.scoreFrom - 1]; // 0-based: backpropagate through [a, e), score [from, e)
     const slice = sliceInputs(fw.inputs, a, e);
-    const ysw = targets.slice(a, e).map((y, i) => (a + i < prev ? null : y)) as TargetInput;
+    const ysw = targets.slice(a, e).map((y, i) => (a + i < from ? null : y)) as TargetInput;
     const wfw = forward(p, inputSpecOf(slice), ysw, { ...fopts, h0: hPrevOf(fw, a) });
     const g = backward(p, wfw);
     addInto(acc, g, a === 0 ? g.dh0 : null);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initParams } from '../src/rnn';
 import { rng } from '../src/tensor';
-import { errorAgainstDraws, gradientGap } from '../src/truncation';
+import { backwardSteps, errorAgainstDraws, gradientGap, streamingWindows } from '../src/truncation';
 
 function longCase(T: number, seed: number): { p: ReturnType<typeof initParams>; tokens: number[]; ys: number[] } {
   const r = rng(seed);
@@ -49,4 +49,31 @@ test('randomized truncation that never cuts (k = Infinity, π = 1) is exact for 
   assert.throws(() => errorAgainstDraws(p, tokens, ys, { kind: 'chunked', k: 2 }, { counts: [2, 1] }), /counts must be increasing integers ≥ 1, got \[2,1\]/);
   assert.throws(() => errorAgainstDraws(p, tokens, ys, { kind: 'chunked', k: 2 }, { counts: [] }), /counts must be increasing integers/);
   assert.throws(() => errorAgainstDraws(p, tokens, ys, { kind: 'chunked', k: 2 }, { counts: [1], repeats: 0 }), /repeats must be an integer ≥ 1, got 0/);
+});
+
+test('streamingWindows: BPTT(k1, k2) windows end every k1 steps and reach back k2; the oldest loss of a window reaches k2 − k1 + 1', () => {
+  assert.deepEqual(streamingWindows(10, 3, 5), [
+    { start: 1, scoreFrom: 1, end: 3 },
+    { start: 2, scoreFrom: 4, end: 6 },
+    { start: 5, scoreFrom: 7, end: 9 },
+    { start: 6, scoreFrom: 10, end: 10 },
+  ]);
+  for (const w of streamingWindows(40, 8, 16).slice(1)) {
+    assert.equal(w.end - w.start + 1, 16, 'the newest loss reaches back k2 steps');
+    assert.equal(w.scoreFrom - w.start + 1, 16 - 8 + 1, 'the oldest reaches back k2 − k1 + 1');
+  }
+  // every loss is scored exactly once
+  const scored = streamingWindows(23, 4, 7).flatMap((w) => Array.from({ length: w.end - w.scoreFrom + 1 }, (_, i) => w.scoreFrom + i));
+  assert.deepEqual(scored, Array.from({ length: 23 }, (_, i) => i + 1));
+  assert.deepEqual(streamingWindows(0, 2, 3), []);
+  assert.throws(() => streamingWindows(10, 3, 2), /needs integers 1 ≤ k1 ≤ k2/);
+});
+
+test('backwardSteps: T for full, chunked and randomized; the summed window lengths for BPTT(k1, k2)', () => {
+  assert.equal(backwardSteps({ kind: 'full' }, 40), 40);
+  assert.equal(backwardSteps({ kind: 'chunked', k: 8 }, 40), 40);
+  assert.equal(backwardSteps({ kind: 'randomized', k: 8 }, 40), 40);
+  assert.equal(backwardSteps({ kind: 'streaming', k1: 8, k2: 16 }, 40), 8 + 4 * 16);
+  assert.equal(backwardSteps({ kind: 'streaming', k1: 3, k2: 5 }, 10), 3 + 5 + 5 + 5);
+  assert.equal(backwardSteps({ kind: 'streaming', k1: 5, k2: 5 }, 20), 20, 'BPTT(k, k) is chunked: each step once');
 });
