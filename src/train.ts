@@ -359,8 +359,8 @@ export class Trainer {
   describe(): string {
     const c = this.config;
     const clip = c.clip === null ? 'no clipping' : c.clip.kind === 'norm' ? `clip ‖g‖ ≤ ${c.clip.max}` : `clip to [−${c.clip.limit}, ${c.clip.limit}]`;
-    const what = this.source.kind === 'text' ? `${displayPath(this.source.corpus.source)} (${this.source.corpus.vocab.size} characters, T = ${c.seqLength})` : this.source.task.description;
-    return `${what}; H = ${c.hiddenSize}, B = ${c.batchSize}, ${c.optimizer} lr ${c.lr}, ${clip}, ${describeTruncation(c.truncation)} BPTT, seed ${c.seed}`;
+    const what = this.source.kind === 'text' ? `${displayPath(this.source.corpus.source)} (${this.source.corpus.vocab.size} characters, τ = ${c.seqLength})` : this.source.task.description;
+    return `${what}; n_h = ${c.hiddenSize}, B = ${c.batchSize}, ${c.optimizer} lr ${c.lr}, ${clip}, ${describeTruncation(c.truncation)} BPTT, seed ${c.seed}`;
   }
 }
 
