@@ -77,7 +77,7 @@ export interface Series {
 export const COLORS: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 /** Several lines on one plot, optionally with a log x or y axis. */
-export function lines(series: Series[], o: { title: string; xTitle: string; yTitle: string; logY?: boolean; logX?: boolean; markers?: boolean }): Figure {
+export function lines(series: Series[], o: { title: string; xTitle: string; yTitle: string; logY?: boolean; logX?: boolean; markers?: boolean; xTicks?: number[] }): Figure {
   return {
     data: series.map((s) => ({
       type: 'scatter', mode: o.markers === false || s.dash !== undefined ? 'lines' : 'lines+markers', name: s.name, x: s.x, y: s.y,
@@ -85,7 +85,10 @@ export function lines(series: Series[], o: { title: string; xTitle: string; yTit
       ...(s.color !== undefined ? { marker: { color: s.color } } : {}),
     })),
     layout: baseLayout(o.title, {
-      xaxis: { title: { text: o.xTitle }, ...(o.logX ? { type: 'log', exponentformat: 'power' } : {}) },
+      xaxis: {
+        title: { text: o.xTitle }, ...(o.logX ? { type: 'log', exponentformat: 'power' } : {}),
+        ...(o.xTicks ? { tickvals: o.xTicks, ticktext: o.xTicks.map(String) } : {}), // label exactly these x values (a log axis's minor digits confuse)
+      },
       yaxis: { title: { text: o.yTitle }, type: o.logY ? 'log' : 'linear', exponentformat: 'power' },
       showlegend: series.length > 1,
     }),

@@ -51,6 +51,8 @@ describe('plot builders', () => {
     assert.equal((f.layout.yaxis as Obj).type, 'log');
     assert.equal((f.layout.xaxis as Obj).type, 'log');
     assert.equal((plots.lines([plain as never], { title: 't', xTitle: 'x', yTitle: 'y' }).layout.xaxis as Obj).type, undefined, 'linear x by default');
+    const ticked = plots.lines([plain as never], { title: 't', xTitle: 'x', yTitle: 'y', logX: true, xTicks: [1, 4, 16] }).layout.xaxis as Obj;
+    assert.deepEqual([ticked.tickvals, ticked.ticktext], [[1, 4, 16], ['1', '4', '16']]);
   });
 
   test('‖∇h(t) L‖ per step: one point per step, log y axis', () => {
