@@ -15,7 +15,7 @@ import { ClipResult, ClipSpec, clipGrads } from './clip';
 import { Corpus, Example, Task, copyTask, isCorrect } from './data';
 import { LossName, TargetInput } from './losses';
 import { DEFAULT_LR, Optimizer, OptimizerName, OptimizerOptions, OPTIMIZERS, addGrads, makeOptimizer, zeroGrads } from './optim';
-import { Params, checkParams, forward, initParams } from './rnn';
+import { Forward, Grads, Params, checkParams, forward, initParams } from './rnn';
 import { sampleTokens } from './sample';
 import { BpttError, Rng, row, rng } from './tensor';
 import { Truncation, checkTruncation, describeTruncation, truncatedGradient } from './truncation';
@@ -149,6 +149,8 @@ export class Trainer {
   private ema = 0;
   private clippedCount = 0;
   private readonly streams: StreamState[] = [];
+  /** The last forward and backward result, whose arrays the next sequence overwrites instead of allocating anew. */
+  private scratch: { fw?: Forward; g?: Grads } = {};
 
   constructor(readonly source: Source, config: Partial<TrainConfig> = {}, restore?: Restore) {
     this.config = resolveConfig(config, source);
@@ -223,7 +225,8 @@ export class Trainer {
     let keys = 0;
     for (let b = 0; b < this.config.batchSize; b++) {
       const { ex, h0 } = this.nextSequence(b, r);
-      const res = truncatedGradient(this.params, ex.xs, ex.ys, this.config.truncation, { loss: this.loss, h0, rng: r });
+      const res = truncatedGradient(this.params, ex.xs, ex.ys, this.config.truncation, { loss: this.loss, h0, rng: r, into: this.scratch.fw, gradsInto: this.scratch.g });
+      this.scratch = { fw: res.fw, g: res.backward }; // everything below reads res before the next sequence overwrites it
       addGrads(g, res.grads);
       loss += res.loss;
       scored += countScored(ex.ys);

@@ -40,6 +40,8 @@ export interface TruncatedResult {
   readonly fw: Forward; // the full forward pass (the state is always carried; only gradients are cut)
   readonly loss: number; // Σ_t L(t), the same for every variant
   readonly grads: TruncatedGrads;
+  /** Full and chunked BPTT: the engine's whole backward result (a loop can hand it back as `gradsInto`). */
+  readonly backward?: Grads;
 }
 
 export interface TruncationOptions extends ForwardOptions {
@@ -47,6 +49,11 @@ export interface TruncationOptions extends ForwardOptions {
   rng?: Rng;
   /** Seed when no rng is given. Default 1. */
   seed?: number;
+  /**
+   * Full and chunked BPTT: a previous backward result of the same shapes whose arrays this call may overwrite
+   * (with ForwardOptions.into for the forward pass), so a training loop does not allocate every sequence anew.
+   */
+  gradsInto?: Grads;
 }
 
 const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
@@ -123,12 +130,13 @@ function addInto(acc: TruncatedGrads, g: ParamGrads, withH0: Float64Array | null
 export function truncatedGradient(p: Params, xs: InputSpec, ys: TargetInput, variant: Truncation, opts: TruncationOptions = {}): TruncatedResult {
   const v = checkTruncation(variant);
   const fopts: ForwardOptions = { loss: opts.loss, h0: opts.h0 };
-  const fw = forward(p, xs, ys, fopts);
+  const reusable = v.kind === 'full' || v.kind === 'chunked';
+  const fw = forward(p, xs, ys, reusable ? { ...fopts, into: opts.into } : fopts);
   switch (v.kind) {
     case 'full':
     case 'chunked': {
-      const g = backward(p, fw, v.kind === 'chunked' ? { truncate: v.k } : {});
-      return { fw, loss: fw.loss, grads: { dU: g.dU, dW: g.dW, dV: g.dV, db: g.db, dc: g.dc, dh0: g.dh0 } };
+      const g = backward(p, fw, { ...(v.kind === 'chunked' ? { truncate: v.k } : {}), gradsInto: opts.gradsInto });
+      return { fw, loss: fw.loss, grads: { dU: g.dU, dW: g.dW, dV: g.dV, db: g.db, dc: g.dc, dh0: g.dh0 }, backward: g };
     }
     case 'streaming':
       return { fw, loss: fw.loss, grads: streamingGrads(p, fw, ys, v.k1, v.k2, fopts) };
