@@ -2,9 +2,11 @@
 //
 //   ∂h(t)/∂h(k) = Π_{j=k+1..t} diag(1 − h(j)²) W      (each factor is ∂h(j)/∂h(j−1), from h(j) = tanh(b + W h(j−1) + U x(j)))
 //
-// Its norm against the lag t − k shrinks or grows roughly like σ_max(W)^(t−k) times the tanh slopes; the singular
-// values of W bound one factor (‖diag(1 − h²) W‖₂ ≤ σ_max(W), since every slope is ≤ 1), and saturated units
-// (|h| near 1, slope near 0) cut the product further.
+// The largest singular value bounds one factor (‖diag(1 − h²) W‖₂ ≤ σ_max(W), since every slope is ≤ 1), so the norm
+// of the product is at most σ_max(W)^(t−k). How fast it actually shrinks or grows per step is set by the spectral
+// radius ρ(W) = max |λ_i(W)| times the tanh slopes: a product of n copies of one matrix has ‖Wⁿ‖^(1/n) → ρ(W)
+// (Gelfand's formula), and ρ(W) ≤ σ_max(W), with equality for normal W (symmetric, orthogonal); a random W is far
+// from normal, ρ ≈ σ_max / 2. Small slopes (|h| near 1) cut the product further.
 //
 // Singular values: one-sided Jacobi SVD (Hestenes 1958), our own code rather than mathjs: mathjs has no SVD, and
 // eigenvalues of WᵀW would square the condition number (small σ lost to rounding). The Jacobi sweeps rotate pairs
@@ -63,6 +65,41 @@ export function singularValues(A: Mat): Float64Array {
 /** ‖A‖₂ = σ_max(A). */
 export function spectralNorm(A: Mat): number {
   return A.data.length === 0 ? 0 : singularValues(A)[0];
+}
+
+/**
+ * The spectral radius ρ(A) = max |λ_i(A)| of a square matrix, by Gelfand's formula ρ(A) = lim ‖Aⁿ‖^(1/n) with
+ * n = 2^m reached by squaring (each square rescaled, its log-norm kept): ‖Aⁿ‖^(1/n) is ≥ ρ and exceeds it at most by
+ * a factor (C n^(size−1))^(1/n), which is 1 to working precision after 64 squarings (n = 2^64). Real arithmetic
+ * only: complex eigenvalue pairs need no special case (a conjugate pair of modulus ρ still gives ‖Aⁿ‖ ≥ ρⁿ).
+ * Accurate to a few ulps relative to σ_max for the small, well-conditioned W of this lab.
+ */
+export function spectralRadius(A: Mat): number {
+  if (A.rows !== A.cols) throw new BpttError(`spectralRadius: the matrix must be square, got ${A.rows}×${A.cols}`);
+  const n = A.rows;
+  if (n === 0) return 0;
+  const s0 = frobeniusNorm(A);
+  if (s0 === 0) return 0;
+  let M = mat(n, n, A.data.map((v) => v / s0)); // A^(2^m) / ‖A^(2^m)‖_F
+  let logNorm = Math.log(s0); //                   log ‖A^(2^m)‖_F, kept apart so the powers never overflow
+  let estimate = s0;
+  for (let m = 1; m <= 64; m++) {
+    const sq = mat(n, n);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < n; k++) {
+        const a = M.data[i * n + k];
+        if (a === 0) continue;
+        for (let j = 0; j < n; j++) sq.data[i * n + j] += a * M.data[k * n + j];
+      }
+    }
+    const s = frobeniusNorm(sq);
+    if (s === 0) return 0; // nilpotent: every eigenvalue is 0
+    for (let i = 0; i < sq.data.length; i++) sq.data[i] /= s;
+    M = sq;
+    logNorm = 2 * logNorm + Math.log(s); // log ‖A^(2^m)‖_F
+    estimate = Math.exp(logNorm / 2 ** m);
+  }
+  return estimate;
 }
 
 /** ‖A‖_F = √(Σ a_ij²). */
@@ -145,6 +182,11 @@ export interface Saturation {
   perStep: Float64Array;
   /** Per hidden unit, over the steps. */
   perUnit: Float64Array;
+  /**
+   * The geometric mean of the tanh slopes 1 − h_i(t)² over all units and steps: the typical factor by which a
+   * diag(1 − h(t)²) shrinks a vector each step (a geometric mean, because the slopes multiply along the product).
+   */
+  slopeGeometricMean: number;
 }
 
 /** How many tanh units sit in the flat tails (|h| > threshold, slope 1 − h² < 1 − threshold²), where gradients die. */
@@ -154,10 +196,12 @@ export function saturation(fw: Pick<Forward, 'h'>, threshold = 0.99): Saturation
   const perStep = new Float64Array(T);
   const perUnit = new Float64Array(H);
   let total = 0;
+  let logSlopes = 0;
   for (let t = 0; t < T; t++) {
     const ht = row(fw.h, t);
     let n = 0;
     for (let i = 0; i < H; i++) {
+      logSlopes += Math.log(1 - ht[i] * ht[i]);
       if (Math.abs(ht[i]) > threshold) {
         n++;
         perUnit[i]++;
@@ -167,5 +211,6 @@ export function saturation(fw: Pick<Forward, 'h'>, threshold = 0.99): Saturation
     total += n;
   }
   for (let i = 0; i < H; i++) perUnit[i] /= Math.max(T, 1);
-  return { threshold, fraction: T * H === 0 ? 0 : total / (T * H), perStep, perUnit };
+  const cells = T * H;
+  return { threshold, fraction: cells === 0 ? 0 : total / cells, perStep, perUnit, slopeGeometricMean: cells === 0 ? 1 : Math.exp(logSlopes / cells) };
 }

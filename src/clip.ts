@@ -34,6 +34,21 @@ export function gradNorm(g: ParamGrads): number {
   return Math.sqrt(s);
 }
 
+/**
+ * cos(a, b) of two gradients, each stacked into one vector (U, W, V, b, c): 1 when clipping kept the direction,
+ * below 1 when it turned the gradient. 1 when both are zero, 0 when only one is.
+ */
+export function gradCosine(a: ParamGrads, b: ParamGrads): number {
+  let ab = 0;
+  for (const name of PARAM_NAMES) {
+    const [x, y] = [gradData(a, name), gradData(b, name)];
+    if (x.length !== y.length) throw new BpttError(`gradCosine: ∇${name} has ${x.length} entries in the first gradient and ${y.length} in the second`);
+    for (let i = 0; i < x.length; i++) ab += x[i] * y[i];
+  }
+  const [na, nb] = [gradNorm(a), gradNorm(b)];
+  return na === 0 && nb === 0 ? 1 : na === 0 || nb === 0 ? 0 : ab / (na * nb);
+}
+
 function totalEntries(g: ParamGrads): number {
   return PARAM_NAMES.reduce((n, name) => n + gradData(g, name).length, 0);
 }

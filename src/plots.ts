@@ -67,14 +67,29 @@ export interface Series {
   name: string;
   x: number[];
   y: number[];
+  /** A dashed or dotted line (a bound, a reference slope) is drawn without markers. */
+  dash?: 'dash' | 'dot' | 'dashdot';
+  /** A CSS colour; default: plotly's colour cycle. Give a bound the colour of the line it bounds. */
+  color?: string;
 }
 
-/** Several lines on one plot, optionally with a log y axis. */
-export function lines(series: Series[], o: { title: string; xTitle: string; yTitle: string; logY?: boolean; markers?: boolean; xDtick?: number }): Figure {
+/** plotly's default colour cycle, so a notebook can give a dashed bound the colour of its measured line. */
+export const COLORS: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/** Several lines on one plot, optionally with a log x or y axis. */
+export function lines(series: Series[], o: { title: string; xTitle: string; yTitle: string; logY?: boolean; logX?: boolean; markers?: boolean; xTicks?: number[]; xDtick?: number }): Figure {
   return {
-    data: series.map((s) => ({ type: 'scatter', mode: o.markers === false ? 'lines' : 'lines+markers', name: s.name, x: s.x, y: s.y })),
+    data: series.map((s) => ({
+      type: 'scatter', mode: o.markers === false || s.dash !== undefined ? 'lines' : 'lines+markers', name: s.name, x: s.x, y: s.y,
+      ...(s.dash !== undefined || s.color !== undefined ? { line: { ...(s.dash ? { dash: s.dash } : {}), ...(s.color ? { color: s.color } : {}) } } : {}),
+      ...(s.color !== undefined ? { marker: { color: s.color } } : {}),
+    })),
     layout: baseLayout(o.title, {
-      xaxis: { title: { text: o.xTitle }, ...(o.xDtick === undefined ? {} : { dtick: o.xDtick }) },
+      xaxis: {
+        title: { text: o.xTitle }, ...(o.logX ? { type: 'log', exponentformat: 'power' } : {}),
+        ...(o.xDtick === undefined ? {} : { dtick: o.xDtick }),
+        ...(o.xTicks ? { tickvals: o.xTicks, ticktext: o.xTicks.map(String) } : {}), // label exactly these x values (a log axis's minor digits confuse)
+      },
       yaxis: { title: { text: o.yTitle }, type: o.logY ? 'log' : 'linear', exponentformat: 'power' },
       showlegend: series.length > 1,
     }),

@@ -1,6 +1,6 @@
-// Sampling from a trained model: feed a token, read ŷ(t) = softmax(o(t) / temperature), draw the next token, feed it
-// back. Temperature < 1 sharpens the distribution (safer, more repetitive text), > 1 flattens it; temperature 0 means
-// "always the most likely token" (argmax). Each step is the engine's own forward pass over one step, with h(t−1)
+// Sampling from a trained model: feed a token, read softmax(o(t) / temperature) (temperatureSoftmax), draw the next
+// token, feed it back. Temperature < 1 sharpens the distribution, > 1 flattens it; temperature 0 means "always the
+// most likely token" (argmax). Each step is the engine's own forward pass over one step, with h(t−1)
 // handed over as its h(0).
 import { Vocab, decode, encode } from './data';
 import { Params, checkParams, forward } from './rnn';
@@ -29,22 +29,47 @@ export function checkTemperature(temperature: number): number {
   return temperature;
 }
 
-/** Draws k with probability softmax(o / temperature)_k; temperature 0 returns argmax(o) (first on ties). */
-export function drawToken(o: ArrayLike<number>, temperature: number, r: Rng): number {
+/**
+ * The sampling distribution softmax(o / temperature): entry k is e^(o_k / temperature) / Σ_j e^(o_j / temperature).
+ * Temperature 1 is the model's own ŷ(t) (eq 10.11); below 1 it is sharper, above 1 flatter; temperature 0 is the
+ * limit, all the mass on argmax(o) (the first one on ties). Subtracting max o first keeps exp from overflowing even
+ * for a tiny temperature (the largest term is then exactly 1).
+ */
+export function temperatureSoftmax(o: ArrayLike<number>, temperature: number): Float64Array {
   checkTemperature(temperature);
+  if (o.length === 0) throw new BpttError('temperatureSoftmax: o must hold at least one score');
   let best = 0;
   for (let k = 1; k < o.length; k++) if (o[k] > o[best]) best = k;
-  if (temperature === 0) return best;
-  // Subtracting max o keeps exp from overflowing even for a tiny temperature; then the largest term is exactly 1.
-  const w = new Float64Array(o.length);
+  const p = new Float64Array(o.length);
+  if (temperature === 0) {
+    p[best] = 1;
+    return p;
+  }
   let sum = 0;
   for (let k = 0; k < o.length; k++) {
-    w[k] = Math.exp((o[k] - o[best]) / temperature);
-    sum += w[k];
+    p[k] = Math.exp((o[k] - o[best]) / temperature);
+    sum += p[k];
   }
-  let u = r.uniform() * sum;
-  for (let k = 0; k < o.length; k++) {
-    u -= w[k];
+  for (let k = 0; k < o.length; k++) p[k] /= sum;
+  return p;
+}
+
+/** The entropy −Σ p_k log p_k of a distribution, in nats (0 for a certain outcome, log K for a uniform one). */
+export function entropy(p: ArrayLike<number>): number {
+  let h = 0;
+  for (let k = 0; k < p.length; k++) if (p[k] > 0) h -= p[k] * Math.log(p[k]);
+  return h;
+}
+
+/** Draws k with probability temperatureSoftmax(o, temperature)_k; temperature 0 returns argmax(o) (first on ties). */
+export function drawToken(o: ArrayLike<number>, temperature: number, r: Rng): number {
+  const p = temperatureSoftmax(o, temperature);
+  let best = 0;
+  for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+  if (temperature === 0) return best; // no draw: argmax
+  let u = r.uniform();
+  for (let k = 0; k < p.length; k++) {
+    u -= p[k];
     if (u < 0) return k;
   }
   return best; // u landed on the rounding edge

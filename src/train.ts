@@ -15,7 +15,7 @@ import { ClipResult, ClipSpec, clipGrads } from './clip';
 import { Corpus, Example, Task, copyTask, isCorrect } from './data';
 import { LossName, TargetInput } from './losses';
 import { DEFAULT_LR, Optimizer, OptimizerName, OptimizerOptions, OPTIMIZERS, addGrads, makeOptimizer, zeroGrads } from './optim';
-import { Params, checkParams, forward, initParams } from './rnn';
+import { Forward, Grads, Params, checkParams, forward, initParams } from './rnn';
 import { sampleTokens } from './sample';
 import { BpttError, Rng, row, rng } from './tensor';
 import { Truncation, checkTruncation, describeTruncation, truncatedGradient } from './truncation';
@@ -149,6 +149,8 @@ export class Trainer {
   private ema = 0;
   private clippedCount = 0;
   private readonly streams: StreamState[] = [];
+  /** The last forward and backward result, whose arrays the next sequence overwrites instead of allocating anew. */
+  private scratch: { fw?: Forward; g?: Grads } = {};
 
   constructor(readonly source: Source, config: Partial<TrainConfig> = {}, restore?: Restore) {
     this.config = resolveConfig(config, source);
@@ -223,7 +225,8 @@ export class Trainer {
     let keys = 0;
     for (let b = 0; b < this.config.batchSize; b++) {
       const { ex, h0 } = this.nextSequence(b, r);
-      const res = truncatedGradient(this.params, ex.xs, ex.ys, this.config.truncation, { loss: this.loss, h0, rng: r });
+      const res = truncatedGradient(this.params, ex.xs, ex.ys, this.config.truncation, { loss: this.loss, h0, rng: r, into: this.scratch.fw, gradsInto: this.scratch.g });
+      this.scratch = { fw: res.fw, g: res.backward }; // everything below reads res before the next sequence overwrites it
       addGrads(g, res.grads);
       loss += res.loss;
       scored += countScored(ex.ys);
@@ -359,8 +362,8 @@ export class Trainer {
   describe(): string {
     const c = this.config;
     const clip = c.clip === null ? 'no clipping' : c.clip.kind === 'norm' ? `clip ‖g‖ ≤ ${c.clip.max}` : `clip to [−${c.clip.limit}, ${c.clip.limit}]`;
-    const what = this.source.kind === 'text' ? `${displayPath(this.source.corpus.source)} (${this.source.corpus.vocab.size} characters, T = ${c.seqLength})` : this.source.task.description;
-    return `${what}; H = ${c.hiddenSize}, B = ${c.batchSize}, ${c.optimizer} lr ${c.lr}, ${clip}, ${describeTruncation(c.truncation)} BPTT, seed ${c.seed}`;
+    const what = this.source.kind === 'text' ? `${displayPath(this.source.corpus.source)} (${this.source.corpus.vocab.size} characters, τ = ${c.seqLength})` : this.source.task.description;
+    return `${what}; n_h = ${c.hiddenSize}, B = ${c.batchSize}, ${c.optimizer} lr ${c.lr}, ${clip}, ${describeTruncation(c.truncation)} BPTT, seed ${c.seed}`;
   }
 }
 
@@ -391,6 +394,7 @@ export interface LongRangeRow {
   variant: string;
   accuracy: number; // at the recall steps, on 200 fresh examples, averaged over the seeds
   perSeed: number[];
+  std: number; // the seeds' spread: the sample standard deviation of perSeed (0 for one seed)
   chance: number;
   seconds: number;
 }
@@ -429,7 +433,9 @@ export function longRangeTable(o: LongRangeOptions = {}): LongRangeRow[] {
         t.run(o.iterations ?? 600);
         return t.evaluate({ examples: 200 }).accuracy;
       });
-      const row: LongRangeRow = { lag, variant: describeTruncation(v), accuracy: perSeed.reduce((a, b) => a + b, 0) / perSeed.length, perSeed, chance: task.chance, seconds: (performance.now() - t0) / 1000 };
+      const mean = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
+      const std = perSeed.length < 2 ? 0 : Math.sqrt(perSeed.reduce((a, b) => a + (b - mean) ** 2, 0) / (perSeed.length - 1));
+      const row: LongRangeRow = { lag, variant: describeTruncation(v), accuracy: mean, perSeed, std, chance: task.chance, seconds: (performance.now() - t0) / 1000 };
       rows.push(row);
       o.onRow?.(row);
     }

@@ -9,8 +9,9 @@
 //                lengths, geometric with mean k when π = 1 − 1/k); ξ = 1/π overweights the runs that survive, and since
 //                E[ξ_t] = 1 and the ξ's are independent, every path from L(s) back to step j keeps its expected weight
 //                Π E[ξ] = 1: the gradient is unbiased — right on average, with variance growing like π^−(s−j) on long paths.
-//   streaming    Williams & Peng's BPTT(k1, k2): every k1 steps (at t = k1, 2k1, ..., and at T), backpropagate the
-//                losses of the last k1 steps through the last k2 steps (k2 ≥ k1, so every loss is used once).
+//   streaming    Williams & Peng's BPTT(h; h′), written BPTT(k1, k2) as Sutskever (2013) does (k1 = h′, k2 = h): every
+//                k1 steps (at t = k1, 2k1, ..., and at T), backpropagate the losses of the last k1 steps through the last
+//                k2 steps (k2 ≥ k1, so every loss is used once): the newest loss reaches back k2 steps, the oldest k2 − k1 + 1.
 //                Online learners update after each window; here the windows' gradients are summed at fixed
 //                parameters, which is the gradient estimate such an update uses (equal to first order in ε).
 //
@@ -39,6 +40,8 @@ export interface TruncatedResult {
   readonly fw: Forward; // the full forward pass (the state is always carried; only gradients are cut)
   readonly loss: number; // Σ_t L(t), the same for every variant
   readonly grads: TruncatedGrads;
+  /** Full and chunked BPTT: the engine's whole backward result (a loop can hand it back as `gradsInto`). */
+  readonly backward?: Grads;
 }
 
 export interface TruncationOptions extends ForwardOptions {
@@ -46,6 +49,11 @@ export interface TruncationOptions extends ForwardOptions {
   rng?: Rng;
   /** Seed when no rng is given. Default 1. */
   seed?: number;
+  /**
+   * Full and chunked BPTT: a previous backward result of the same shapes whose arrays this call may overwrite
+   * (with ForwardOptions.into for the forward pass), so a training loop does not allocate every sequence anew.
+   */
+  gradsInto?: Grads;
 }
 
 const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
@@ -122,12 +130,13 @@ function addInto(acc: TruncatedGrads, g: ParamGrads, withH0: Float64Array | null
 export function truncatedGradient(p: Params, xs: InputSpec, ys: TargetInput, variant: Truncation, opts: TruncationOptions = {}): TruncatedResult {
   const v = checkTruncation(variant);
   const fopts: ForwardOptions = { loss: opts.loss, h0: opts.h0 };
-  const fw = forward(p, xs, ys, fopts);
+  const reusable = v.kind === 'full' || v.kind === 'chunked';
+  const fw = forward(p, xs, ys, reusable ? { ...fopts, into: opts.into } : fopts);
   switch (v.kind) {
     case 'full':
     case 'chunked': {
-      const g = backward(p, fw, v.kind === 'chunked' ? { truncate: v.k } : {});
-      return { fw, loss: fw.loss, grads: { dU: g.dU, dW: g.dW, dV: g.dV, db: g.db, dc: g.dc, dh0: g.dh0 } };
+      const g = backward(p, fw, { ...(v.kind === 'chunked' ? { truncate: v.k } : {}), gradsInto: opts.gradsInto });
+      return { fw, loss: fw.loss, grads: { dU: g.dU, dW: g.dW, dV: g.dV, db: g.db, dc: g.dc, dh0: g.dh0 }, backward: g };
     }
     case 'streaming':
       return { fw, loss: fw.loss, grads: streamingGrads(p, fw, ys, v.k1, v.k2, fopts) };
@@ -142,20 +151,52 @@ export function truncatedGradient(p: Params, xs: InputSpec, ys: TargetInput, var
   }
 }
 
+/** One window of BPTT(k1, k2): the losses of steps scoreFrom..end are backpropagated through steps start..end (1-based, inclusive). */
+export interface StreamingWindow {
+  start: number;
+  scoreFrom: number;
+  end: number;
+}
+
 /**
- * Williams & Peng's BPTT(k1, k2) at fixed parameters: for each window end e (k1, 2k1, ..., T), the losses of steps
- * (previous end, e] are backpropagated through steps max(1, e − k2 + 1)..e only; h before the window is taken from
- * the full forward pass and held constant. ∇h(0) gets a share only from windows that reach back to step 1.
+ * The windows of Williams & Peng's BPTT(h; h′), which Sutskever (2013) writes BPTT(k1, k2) with k1 = h′, k2 = h:
+ * every k1 steps (at t = k1, 2k1, ..., and at T) a window ends; it scores the k1 steps since the previous end and
+ * backpropagates through the last k2 of them (fewer near t = 1). So the window's newest loss reaches back k2 steps
+ * (itself included) and its oldest only k2 − k1 + 1.
+ */
+export function streamingWindows(T: number, k1: number, k2: number): StreamingWindow[] {
+  checkTruncation({ kind: 'streaming', k1, k2 });
+  if (!isInt(T, 0)) throw new BpttError(`streamingWindows: T must be an integer ≥ 0, got ${String(T)}`);
+  const out: StreamingWindow[] = [];
+  for (let prev = 0; prev < T; prev += k1) {
+    const end = Math.min(prev + k1, T);
+    out.push({ start: Math.max(1, end - k2 + 1), scoreFrom: prev + 1, end });
+  }
+  return out;
+}
+
+/**
+ * How many backward steps (one application of eq 10.21 each) a variant takes on a sequence of T steps: T for full
+ * and chunked BPTT (every step once), T for randomized truncation too (a cut only stops what crosses it), and the
+ * summed window lengths for BPTT(k1, k2), about k2/k1 times T.
+ */
+export function backwardSteps(variant: Truncation, T: number): number {
+  const v = checkTruncation(variant);
+  if (v.kind !== 'streaming') return T;
+  return streamingWindows(T, v.k1, v.k2).reduce((n, w) => n + w.end - w.start + 1, 0);
+}
+
+/**
+ * BPTT(k1, k2) at fixed parameters, window by window (streamingWindows): h before the window is taken from the full
+ * forward pass and held constant. ∇h(0) gets a share only from windows that reach back to step 1.
  */
 function streamingGrads(p: Params, fw: Forward, ys: TargetInput, k1: number, k2: number, fopts: ForwardOptions): TruncatedGrads {
-  const T = fw.T;
   const acc = emptyGrads(p);
   const targets = Array.from(ys as ArrayLike<number | ArrayLike<number> | null>);
-  for (let prev = 0; prev < T; prev += k1) {
-    const e = Math.min(prev + k1, T); // 0-based: the window scores steps [prev, e)
-    const a = Math.max(0, e - k2); //    and backpropagates through steps [a, e)
+  for (const w of streamingWindows(fw.T, k1, k2)) {
+    const [a, e, from] = [w.start - 1, w.end, w.scoreFrom - 1]; // 0-based: backpropagate through [a, e), score [from, e)
     const slice = sliceInputs(fw.inputs, a, e);
-    const ysw = targets.slice(a, e).map((y, i) => (a + i < prev ? null : y)) as TargetInput;
+    const ysw = targets.slice(a, e).map((y, i) => (a + i < from ? null : y)) as TargetInput;
     const wfw = forward(p, inputSpecOf(slice), ysw, { ...fopts, h0: hPrevOf(fw, a) });
     const g = backward(p, wfw);
     addInto(acc, g, a === 0 ? g.dh0 : null);
@@ -252,3 +293,56 @@ export function gradientGap(p: Params, xs: InputSpec, ys: TargetInput, variant: 
   return { variant: describeTruncation(v), ...all, perParam };
 }
 
+
+// --- right on average? the error of the mean of N draws ---
+
+export interface DrawsErrorOptions extends TruncationOptions {
+  /** The numbers of draws N to average, e.g. [1, 2, 4, ..., 256] (increasing). */
+  counts: number[];
+  /** Independent repetitions whose squared errors are averaged (the root-mean-square error). Default 16. */
+  repeats?: number;
+}
+
+export interface DrawsError {
+  variant: string;
+  counts: number[];
+  /** √(mean over the repeats of (‖mean of N draws − g_full‖ / ‖g_full‖)²), for each N in counts. */
+  rmsRelError: number[];
+}
+
+/**
+ * How far the average of N draws of a variant lands from full BPTT, for each N. For an unbiased estimator
+ * (randomized truncation) E‖ḡ_N − g‖² = tr Cov / N, so the root-mean-square error falls like 1/√N toward 0;
+ * for a biased one it levels off at ‖E ḡ − g‖, its bias. A deterministic variant (chunked, streaming) gives the
+ * same gradient every draw, so its error does not depend on N at all: it is its bias.
+ */
+export function errorAgainstDraws(p: Params, xs: InputSpec, ys: TargetInput, variant: Truncation, opts: DrawsErrorOptions): DrawsError {
+  const v = checkTruncation(variant);
+  const counts = opts.counts;
+  if (!Array.isArray(counts) || counts.length === 0 || !counts.every((n, i) => isInt(n, 1) && (i === 0 || n > counts[i - 1]))) {
+    throw new BpttError(`errorAgainstDraws: counts must be increasing integers ≥ 1, got ${JSON.stringify(counts)}`);
+  }
+  const repeats = opts.repeats ?? 16;
+  if (!isInt(repeats, 1)) throw new BpttError(`errorAgainstDraws: repeats must be an integer ≥ 1, got ${String(repeats)}`);
+  const full = truncatedGradient(p, xs, ys, { kind: 'full' }, opts).grads;
+  const fullParts = PARAM_NAMES.map((nm) => gradData(full, nm));
+  const r = opts.rng ?? rng(opts.seed ?? 1);
+  const random = v.kind === 'randomized';
+  const sq = new Float64Array(counts.length);
+  const sum = emptyGrads(p);
+  const mean = emptyGrads(p);
+  for (let rep = 0; rep < (random ? repeats : 1); rep++) {
+    PARAM_NAMES.forEach((nm) => gradData(sum, nm).fill(0));
+    let drawn = 0;
+    counts.forEach((n, i) => {
+      for (; drawn < (random ? n : 1); drawn++) addInto(sum, truncatedGradient(p, xs, ys, v, { ...opts, rng: r }).grads, null);
+      for (const nm of PARAM_NAMES) {
+        const s = gradData(sum, nm);
+        gradData(mean, nm).forEach((_, j, arr) => (arr[j] = s[j] / drawn));
+      }
+      sq[i] += gap(PARAM_NAMES.map((nm) => gradData(mean, nm)), fullParts).relError ** 2;
+    });
+  }
+  const reps = random ? repeats : 1;
+  return { variant: describeTruncation(v), counts: counts.slice(), rmsRelError: Array.from(sq, (s) => Math.sqrt(s / reps)) };
+}

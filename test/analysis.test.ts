@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as math from 'mathjs';
-import { frobeniusNorm, gradientNorms, jacobianNorms, jacobianProduct, saturation, singularValues, spectralNorm } from '../src/analysis';
+import { frobeniusNorm, gradientNorms, jacobianNorms, jacobianProduct, saturation, singularValues, spectralNorm, spectralRadius } from '../src/analysis';
 import { Params, backward, forward, initParams } from '../src/rnn';
 import { Mat, fromRows, matMul, mat, norm, randn, rng, row, toRows, transpose } from '../src/tensor';
 
@@ -125,4 +125,80 @@ test('gradientNorms are ‖∇h(t) L‖ per step, and saturation counts |h| > th
   // large weights drive tanh into its tails
   const big = setup(5, 30, 6);
   assert.ok(saturation(forward(big.p, big.tokens, big.ys)).fraction > 0.5);
+});
+
+/**
+ * A non-normal matrix with a spectrum chosen in advance: A = S B S⁻¹ with B block diagonal (real eigenvalues, and
+ * 2×2 blocks r·[cos θ, −sin θ; sin θ, cos θ] for complex pairs r e^{±iθ}) and S random, inverted by mathjs.
+ */
+function withSpectrum(blocks: ({ real: number } | { r: number; theta: number })[], seed: number): Mat {
+  const n = blocks.reduce((k, b) => k + ('real' in b ? 1 : 2), 0);
+  const B = mat(n, n);
+  let i = 0;
+  for (const b of blocks) {
+    if ('real' in b) {
+      B.data[i * n + i] = b.real;
+      i += 1;
+    } else {
+      const [c, s] = [b.r * Math.cos(b.theta), b.r * Math.sin(b.theta)];
+      B.data[i * n + i] = c;
+      B.data[i * n + i + 1] = -s;
+      B.data[(i + 1) * n + i] = s;
+      B.data[(i + 1) * n + i + 1] = c;
+      i += 2;
+    }
+  }
+  const S = randn(n, n, 1, rng(seed));
+  const Sinv = fromRows(math.inv(toRows(S)) as number[][]);
+  return matMul(matMul(S, B), Sinv);
+}
+
+test('spectral radius (Gelfand, by squaring) of non-normal matrices whose eigenvalues are known by construction', () => {
+  const cases: [({ real: number } | { r: number; theta: number })[], number][] = [
+    [[{ real: 0.7 }], 0.7],
+    [[{ real: -1.3 }, { real: 0.4 }], 1.3],
+    [[{ r: 0.9, theta: 1.1 }, { real: 0.5 }], 0.9],
+    [[{ real: 0.2 }, { r: 1.6, theta: 2.5 }, { real: -1.1 }, { r: 0.3, theta: 0.4 }], 1.6],
+    [[{ r: 0.5, theta: 0.3 }, { r: 0.5, theta: 2.0 }, { real: -0.45 }], 0.5], // two pairs of the same modulus
+    [[{ real: 2.5 }, { real: -2.5 }, { r: 1, theta: 1 }], 2.5],
+  ];
+  cases.forEach(([blocks, rho], j) => {
+    for (const seed of [1, 2, 3]) {
+      const A = withSpectrum(blocks, 10 * j + seed);
+      close(spectralRadius(A), rho, 1e-9, `case ${j}, seed ${seed}: ρ`);
+      assert.ok(spectralRadius(A) <= spectralNorm(A) * (1 + 1e-12), 'ρ ≤ σmax');
+    }
+  });
+});
+
+test('spectral radius of known matrices: rotation pair, Jordan block, nilpotent, normal vs non-normal, scaling', () => {
+  const c = Math.cos(0.7);
+  const s = Math.sin(0.7);
+  close(spectralRadius(fromRows([[0.9 * c, -0.9 * s], [0.9 * s, 0.9 * c]])), 0.9, 1e-13, 'a rotation scaled by 0.9: the eigenvalues 0.9 e^{±0.7i}');
+  close(spectralRadius(fromRows([[0.5, 1], [0, 0.5]])), 0.5, 1e-9, 'a Jordan block: ρ = 0.5 although ‖A‖ > 1');
+  assert.equal(spectralRadius(fromRows([[0, 1, 0], [0, 0, 1], [0, 0, 0]])), 0, 'nilpotent');
+  assert.equal(spectralRadius(mat(3, 3)), 0, 'zero');
+  // a triangular matrix: the eigenvalues are the diagonal, whatever sits above it; here σmax is far above ρ
+  const upper = fromRows([[0.3, 5, -2], [0, -0.8, 4], [0, 0, 0.1]]);
+  close(spectralRadius(upper), 0.8, 1e-9, 'triangular: ρ = max |diagonal|');
+  assert.ok(spectralNorm(upper) > 5 * spectralRadius(upper), 'a non-normal matrix: σmax ≫ ρ');
+  // symmetric (normal): ρ = σmax
+  const sym = fromRows([[1, 2, 0], [2, -3, 1], [0, 1, 0.5]]);
+  close(spectralRadius(sym), spectralNorm(sym), 1e-12, 'symmetric: ρ = σmax');
+  // a scaled cyclic permutation (orthogonal, so normal): every |λ| = σ = 1.5
+  const P = mat(5, 5);
+  for (let i = 0; i < 5; i++) P.data[i * 5 + ((i + 1) % 5)] = 1.5;
+  close(spectralRadius(P), 1.5, 1e-13, '1.5 × a cyclic permutation');
+  const A = randn(6, 6, 1, rng(3));
+  close(spectralRadius(mat(6, 6, A.data.map((v) => -3 * v))), 3 * spectralRadius(A), 1e-12, 'ρ(cA) = |c| ρ(A)');
+  close(spectralRadius(transpose(A)), spectralRadius(A), 1e-12, 'ρ(Aᵀ) = ρ(A)');
+  assert.throws(() => spectralRadius(mat(2, 3)), /spectralRadius: the matrix must be square, got 2×3/);
+});
+
+test('saturation also reports the geometric mean of the tanh slopes 1 − h²', () => {
+  const h = fromRows([[0, 0.5], [0.9, -0.3]]);
+  const slopes = [1, 0.75, 1 - 0.81, 1 - 0.09];
+  const want = Math.exp(slopes.reduce((a, v) => a + Math.log(v), 0) / 4);
+  close(saturation({ h }).slopeGeometricMean, want, 1e-15, 'geometric mean of the slopes');
+  assert.equal(saturation({ h: mat(3, 0) }).slopeGeometricMean, 1, 'no units: the empty product, 1');
 });

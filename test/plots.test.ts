@@ -36,6 +36,25 @@ describe('plot builders', () => {
     assert.equal(tr.zmax, 1);
   });
 
+  test('lines: a dashed series (a bound) has no markers and the colour it is given; log axes on request', () => {
+    const f = plots.lines([
+      { name: 'measured', x: [0, 1, 2], y: [1, 0.4, 0.2], color: plots.COLORS[1] },
+      { name: 'bound', x: [0, 1, 2], y: [1, 0.5, 0.25], dash: 'dash', color: plots.COLORS[1] },
+      { name: 'plain', x: [0, 1], y: [2, 3] },
+    ], { title: 't', xTitle: 'lag', yTitle: 'norm', logY: true, logX: true });
+    const [measured, bound, plain] = f.data;
+    assert.equal(measured.mode, 'lines+markers');
+    assert.deepEqual(measured.line, { color: '#ff7f0e' });
+    assert.equal(bound.mode, 'lines');
+    assert.deepEqual(bound.line, { dash: 'dash', color: '#ff7f0e' });
+    assert.equal(plain.line, undefined, 'no colour given: plotly picks one');
+    assert.equal((f.layout.yaxis as Obj).type, 'log');
+    assert.equal((f.layout.xaxis as Obj).type, 'log');
+    assert.equal((plots.lines([plain as never], { title: 't', xTitle: 'x', yTitle: 'y' }).layout.xaxis as Obj).type, undefined, 'linear x by default');
+    const ticked = plots.lines([plain as never], { title: 't', xTitle: 'x', yTitle: 'y', logX: true, xTicks: [1, 4, 16] }).layout.xaxis as Obj;
+    assert.deepEqual([ticked.tickvals, ticked.ticktext], [[1, 4, 16], ['1', '4', '16']]);
+  });
+
   test('‖∇h(t) L‖ per step: one point per step, log y axis', () => {
     const f = plots.gradNormPlot(g);
     assert.equal((f.data[0].y as number[]).length, T);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { clipByGlobalNorm, clipElementwise, clipGrads } from '../src/clip';
+import { clipByGlobalNorm, clipElementwise, clipGrads, gradCosine } from '../src/clip';
 import { trainCommand } from '../src/commands/train';
 import { copyTask, corpusFromText, makeTask } from '../src/data';
 import { OptimizerName, ParamGrads, gradData, makeOptimizer, restoreOptimizer, zeroGrads } from '../src/optim';
@@ -119,6 +119,22 @@ test('clip elementwise cuts each entry to [−limit, limit] (min-char-rnn) and c
   assert.deepEqual(flatGrads(g), [5, -0.25, -5, 5, 0, -5]);
   assert.equal(clipGrads(grads(1, 1, 1, 1, 1, 1), { kind: 'value', limit: 5 }).clipped, false);
   assert.throws(() => clipElementwise(g, 0), /limit must be a positive number/);
+});
+
+test('gradCosine: norm clipping keeps the direction (cos = 1), clipping entries turns it when only some are cut', () => {
+  const g = grads(7, -0.25, -9, 5, 0, -5.5);
+  const byNorm = grads(7, -0.25, -9, 5, 0, -5.5);
+  clipByGlobalNorm(byNorm, 1);
+  close(gradCosine(g, byNorm), 1, 1e-15, 'norm clip');
+  const byValue = grads(7, -0.25, -9, 5, 0, -5.5);
+  clipElementwise(byValue, 5);
+  // by hand: g = (7, −0.25, −9, 5, 0, −5.5), clipped (5, −0.25, −5, 5, 0, −5); g·c = 35 + 0.0625 + 45 + 25 + 27.5
+  const dot = 35 + 0.0625 + 45 + 25 + 27.5;
+  const want = dot / (Math.hypot(7, 0.25, 9, 5, 5.5) * Math.hypot(5, 0.25, 5, 5, 5));
+  close(gradCosine(g, byValue), want, 1e-15, 'value clip');
+  assert.ok(want < 0.99);
+  assert.equal(gradCosine(grads(0, 0, 0, 0, 0, 0), grads(0, 0, 0, 0, 0, 0)), 1);
+  assert.equal(gradCosine(g, grads(0, 0, 0, 0, 0, 0)), 0);
 });
 
 function flatGrads(g: ParamGrads): number[] {
@@ -294,6 +310,15 @@ test('longRangeTable and its Markdown form', () => {
   assert.equal(rows[0].variant, 'full');
   const md = formatLongRangeTable(rows);
   assert.match(md, /^\| lag \| full \| chunked k=2 \| chance \|\n\|---:\|---:\|---:\|---:\|\n\| 3 \| \d\.\d\d \| \d\.\d\d \| 0\.25 \|$/);
+});
+
+test('longRangeTable: the mean over the seeds and their spread (sample standard deviation)', () => {
+  const [row] = longRangeTable({ lags: [3], variants: [{ kind: 'chunked', k: 2 }], seeds: [1, 2, 3], iterations: 5 });
+  assert.equal(row.perSeed.length, 3);
+  const mean = (row.perSeed[0] + row.perSeed[1] + row.perSeed[2]) / 3;
+  close(row.accuracy, mean, 1e-15, 'mean');
+  close(row.std, Math.sqrt(row.perSeed.reduce((a, v) => a + (v - mean) ** 2, 0) / 2), 1e-15, 'std with n − 1');
+  assert.equal(longRangeTable({ lags: [3], variants: [{ kind: 'full' }], seeds: [1], iterations: 2 })[0].std, 0, 'one seed: no spread');
 });
 
 test('trainer settings are checked with messages that name the field', () => {
