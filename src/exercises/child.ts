@@ -74,9 +74,14 @@ const importModule = new Function('url', 'return import(url)') as (url: string) 
 async function main(): Promise<void> {
   send({ kind: 'ready' });
   let ns: Record<string, unknown>;
+  // Nothing left to run while the module is still loading: a top-level await waits for something that never comes.
+  const stuck = (): void => send({ kind: 'load-error', message: 'its top-level await never finished (it waits for something nothing will do)' });
+  process.once('beforeExit', stuck);
   try {
     ns = await importModule(pathToFileURL(path.join(__dirname, 'student.mjs')).href);
+    process.off('beforeExit', stuck);
   } catch (e) {
+    process.off('beforeExit', stuck);
     const module = refused(e);
     send(module ? { kind: 'refused', module } : { kind: 'load-error', message: errorMessage(e) });
     return;

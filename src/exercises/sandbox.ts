@@ -123,7 +123,7 @@ async function bundleStudent(eb: Esbuild, job: SandboxJob, outDir: string): Prom
       ...('file' in job.entry
         ? { entryPoints: [file] }
         : { stdin: { contents: job.entry.source, resolveDir: dir, sourcefile: job.entry.name, loader: 'ts' as const } }),
-      bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', logLevel: 'silent',
+      bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent',
       outfile: path.join(outDir, 'student.mjs'), write: true, absWorkingDir: dir,
       // CommonJS code inside the bundle (module.exports, require of a built-in) finds a require here.
       banner: { js: "import { createRequire as __bpttlabCreateRequire } from 'node:module'; globalThis.require ??= __bpttlabCreateRequire(import.meta.url);" },
@@ -290,7 +290,7 @@ function supervise(job: SandboxJob, dir: string): Promise<SandboxResult> {
         return resolve({ kind: 'usage', message: `cannot load ${shown}: ${String(m.message).split('\n')[0]}` });
       }
       if (!done) {
-        const why = code === 13 ? 'exit 13: its top-level await never finished' : `exit ${code ?? signal}`;
+        const why = `exit ${code ?? signal}`;
         const tail = stderr.split('\n').filter((l) => l.trim()).slice(-3).join(' ').slice(0, 300);
         return resolve({ kind: 'ended', status: 'threw', detail: `${why}${tail ? `: ${tail}` : ''}`, lastCase, output: shownOutput });
       }
