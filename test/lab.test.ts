@@ -5,11 +5,12 @@
 // The lab is started the README's way (`npm start -- --port P --no-browser`, with --work pointing at a folder under
 // build/ instead of the student's own work/) and read through the running server's contents API.
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { filesUnder, leaks, solutionLines } from './leaks';
+import { freePort, startLab, stopLab } from './lab-server';
 
 const ROOT = path.resolve(__dirname, '..');
 const NOTEBOOKS = path.join(ROOT, 'notebooks');
@@ -18,31 +19,7 @@ const skip = spawnSync('/usr/bin/python3', ['-c', 'import notebook, nbconvert'],
 
 interface Cell { cell_type: string; source: string | string[] }
 const src = (c: Cell): string => (Array.isArray(c.source) ? c.source.join('') : c.source);
-const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
-
-/** The solution code: every line between the markers in the solution notebooks that no chapter shows as well. */
-function solutionLines(): string[] {
-  const chapters = fs.readdirSync(NOTEBOOKS).filter((f) => /^\d+-.*\.ipynb$/.test(f) && !/-exercises-/.test(f))
-    .map((f) => norm((JSON.parse(fs.readFileSync(path.join(NOTEBOOKS, f), 'utf8')).cells as Cell[]).map(src).join('\n')));
-  const lines = new Set<string>();
-  for (const f of fs.readdirSync(NOTEBOOKS).filter((x) => /-exercises-.*\.ipynb$/.test(x))) {
-    for (const c of JSON.parse(fs.readFileSync(path.join(NOTEBOOKS, f), 'utf8')).cells as Cell[]) {
-      const m = /\/\/ BEGIN SOLUTION\n([\s\S]*?)\/\/ END SOLUTION/.exec(src(c));
-      if (!m) continue;
-      for (const l of m[1].split('\n').map(norm)) if (l.length >= 16 && !chapters.some((ch) => ch.includes(l))) lines.add(l);
-    }
-  }
-  return [...lines];
-}
 const SOLUTION = solutionLines();
-
-/** What in a text gives a solution away: a marker, or a line of solution code (HTML is read as its text). */
-function leaks(text: string): string[] {
-  const plain = norm(text.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
-  const found = SOLUTION.filter((l) => plain.includes(l));
-  if (/BEGIN SOLUTION|END SOLUTION/.test(text)) found.unshift('a BEGIN/END SOLUTION marker');
-  return found;
-}
 
 test('the leak detector finds the solutions in the solution notebooks (so the checks below can fail)', () => {
   assert.ok(SOLUTION.length >= 13, `${SOLUTION.length} solution lines`);
@@ -53,62 +30,6 @@ test('the leak detector finds the solutions in the solution notebooks (so the ch
     assert.deepEqual(leaks(fs.readFileSync(path.join(NOTEBOOKS, 'exercises', f), 'utf8')), [], f);
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `npm start -- ARGS` in its own process group; resolves with the URL it prints once the lab is open. */
-function startLab(args: string[], onChild: (c: ChildProcess) => void): Promise<string> {
-  const child = spawn('npm', ['start', '--', ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BPTTLAB_NO_BROWSER: '1' } });
-  onChild(child);
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the lab did not open within 180 s:\n${log}`)), 180_000);
-    const onData = (d: Buffer): void => {
-      log += d;
-      const m = /the lab is open at (http:\/\/127\.0\.0\.1:\d+\/tree\?token=[0-9a-f]+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited (${code}) before the lab opened:\n${log}`));
-    });
-  });
-}
-
-/** Ends the lab's whole process group: SIGTERM (Jupyter shuts down cleanly), then SIGKILL. */
-async function stopLab(child: ChildProcess | undefined): Promise<void> {
-  if (!child?.pid) return;
-  const group = -child.pid;
-  const gone = (): boolean => {
-    try {
-      process.kill(group, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  };
-  try {
-    process.kill(group, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 50 && !gone(); i++) await new Promise((r) => setTimeout(r, 200));
-  if (!gone()) process.kill(group, 'SIGKILL');
-}
 
 interface Entry { name: string; path: string; type: string; content?: unknown }
 
@@ -191,7 +112,6 @@ describe('the book', { skip, timeout: 10 * 60_000 }, () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'lab.mjs'), 'book', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
     return { status: r.status, out: `${r.stdout}${r.stderr}` };
   };
-  const filesUnder = (d: string): string[] => fs.readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
 
   test('its exercise pages are the student versions: no file holds solution code or a marker', () => {
     const out = temp('book-');
