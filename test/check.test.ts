@@ -13,7 +13,13 @@ import { Verdict } from '../src/exercises/types';
 
 const ROOT = path.resolve(__dirname, '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpttlab-check-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+// The checks' own temporary folders go here (os.tmpdir() follows TMPDIR), so that the last test can see they are gone.
+const sandboxes = fs.mkdtempSync(path.join(os.tmpdir(), 'bpttlab-check-tmp-'));
+process.env.TMPDIR = sandboxes;
+after(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(sandboxes, { recursive: true, force: true });
+});
 const write = (name: string, text: string): string => {
   const p = path.join(dir, name);
   fs.writeFileSync(p, text);
@@ -251,6 +257,7 @@ describe('the verdict cannot be forged, and the student\'s code is contained', {
 
 describe('afterwards', () => {
   test('no temporary folder of a check is left behind', () => {
-    assert.deepEqual(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('bpttlab-sandbox-')), []);
+    assert.equal(os.tmpdir(), sandboxes);
+    assert.deepEqual(fs.readdirSync(sandboxes), []);
   });
 });

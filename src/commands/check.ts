@@ -71,13 +71,14 @@ export async function checkFile(exercise: string, file: string, o: CheckCliOptio
   return { verdict: verdictOf(ex, r, job), output: r.kind === 'ran' || r.kind === 'ended' ? r.output : '' };
 }
 
-/** Writes a BpttError as one line (exit 2); anything else is a bug and is rethrown. */
+/**
+ * Writes an error as one line and returns exit code 2: a BpttError is bad usage; anything else is a bug of ours,
+ * said as such (an asynchronous command cannot leave it to cli.ts's main, which has returned already).
+ */
 export function usageError(e: unknown, err: (s: string) => void): number {
-  if (e instanceof BpttError) {
-    err(`bpttlab: ${e.message}\n`);
-    return 2;
-  }
-  throw e;
+  if (e instanceof BpttError) err(`bpttlab: ${e.message}\n`);
+  else err(`bpttlab: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)} (please report it)\n`);
+  return 2;
 }
 
 const oneLine = (s: string): string => `bpttlab: ${s.trim().replace(/\s*\n\s*/g, ' ')}\n`;

@@ -1,7 +1,7 @@
 // Running a student's function on the cases, and keeping only what it handed back: an outcome per case (its value,
 // read once, or why there is none). This runs where the student's code runs (a notebook kernel, or the sandboxed
 // child of `bpttlab check` / `bpttlab grade`), so it knows no expected value: the verdict is computed elsewhere,
-// from these outcomes only (judge.ts). Imports nothing but values.ts, so the child can bundle it.
+// from these outcomes only (judge.ts). Imports only types.ts and values.ts, so the child can bundle it.
 import { NOT_IMPLEMENTED, Outcome } from './types';
 import { encode, normalise } from './values';
 
