@@ -125,6 +125,9 @@ async function bundleStudent(eb: Esbuild, job: SandboxJob, outDir: string): Prom
         : { stdin: { contents: job.entry.source, resolveDir: dir, sourcefile: job.entry.name, loader: 'ts' as const } }),
       bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent',
       outfile: path.join(outDir, 'student.mjs'), write: true, absWorkingDir: dir,
+      // packages (mathjs, ...) resolve from the file's folder, else from bpttlab's own node_modules: a teacher's
+      // folder of collected notebooks need not sit inside the project
+      nodePaths: [path.join(ROOT, 'node_modules')],
       // CommonJS code inside the bundle (module.exports, require of a built-in) finds a require here.
       banner: { js: "import { createRequire as __bpttlabCreateRequire } from 'node:module'; globalThis.require ??= __bpttlabCreateRequire(import.meta.url);" },
       define: { __filename: JSON.stringify(file), __dirname: JSON.stringify(dir) },
