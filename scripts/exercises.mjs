@@ -17,8 +17,8 @@
 // scripts/execute_notebook.py --expect-stub-errors recognises stub cells. Everything else is copied as it is, so the
 // check cell after each exercise stays, and fails with "not implemented yet" until the stub is replaced. Each cell
 // of an exercise (from its heading to its check cell) carries `metadata.bpttlab.exercise`, so that an exercise added
-// later can be added to a student's copy without touching the rest. Nothing visible in a student notebook points to
-// the solutions; the notebook's metadata names its source for maintainers.
+// later can be added to a student's copy without touching the rest. Nothing in a student notebook points to the
+// solutions.
 // Only Node built-ins here.
 
 import fs from 'node:fs';
@@ -128,7 +128,7 @@ export function generate(sourceFile) {
     return c;
   });
   if (stubs === 0) throw new Error(`${rel} has no // BEGIN SOLUTION ... // END SOLUTION block`);
-  const metadata = { ...nb.metadata, bpttlab: { generated: `student version of ${rel}, by node scripts/exercises.mjs: do not edit` } };
+  const metadata = { ...nb.metadata, bpttlab: { generated: 'by node scripts/exercises.mjs from its solution notebook: do not edit' } };
   return `${JSON.stringify({ ...nb, metadata, cells }, null, 1)}\n`;
 }
 

@@ -332,7 +332,7 @@ function caseLine(ex: Exercise, c: NonNullable<Verdict['case']>): string {
 }
 
 /** The verdict's text, and `correct`: only a check that ran at least one case, and passed every one, is correct. */
-export function finish(ex: Exercise | { name: string; title: string; equation: string; signature: string; shape: string; mistakes?: readonly Mistake[] }, d: Draft): Verdict {
+function finish(ex: Exercise, d: Draft): Verdict {
   const head = `${ex.name} — ${ex.title} (${ex.equation})`;
   const lines: string[] = [];
   const correct = d.status === 'correct' && d.casesTotal > 0 && d.casesPassed === d.casesTotal;
@@ -354,7 +354,7 @@ export function finish(ex: Exercise | { name: string; title: string; equation: s
       lines.push(`✘ ${head}: not correct. It looks like this known mistake: ${m.title}.`);
       lines.push(`  hint: ${m.hint}`);
       if (d.alsoMatches && d.alsoMatches.length > 0) {
-        const titles = d.alsoMatches.map((id) => ex.mistakes?.find((x) => x.id === id)?.title ?? id);
+        const titles = d.alsoMatches.map((id) => ex.mistakes.find((x) => x.id === id)?.title ?? id);
         lines.push(`  (the numbers also fit: ${titles.join('; ')})`);
       }
       break;
@@ -395,7 +395,7 @@ export function finish(ex: Exercise | { name: string; title: string; equation: s
   }
   const failed = status !== 'correct' && status !== 'not-implemented';
   if (failed && status !== 'uses-bpttlab') lines.push(`  expected signature: ${ex.signature}, returning ${ex.shape}`);
-  if (d.case && failed) lines.push(`  ${caseLine(ex as Exercise, d.case)}`);
+  if (d.case && failed) lines.push(`  ${caseLine(ex, d.case)}`);
   if (failed && !['timeout', 'uses-bpttlab', 'too-much-output', 'out-of-memory'].includes(status) && d.casesTotal > 0) lines.push(`  passed ${d.casesPassed} of ${d.casesTotal} cases`);
   return { ...d, status, correct, text: lines.join('\n') };
 }
