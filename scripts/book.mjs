@@ -2,9 +2,15 @@
 // scripts/book.mjs: `npm run book` — the static, offline HTML reading version of the notebooks, in site/.
 //
 //   node scripts/lab.mjs book [-- --only 01-forward]   (lab.mjs does the set-up first: Jupyter, build, kernel)
+//   node scripts/lab.mjs book -- --teacher             the teacher's edition, with the solutions, in site-teacher/
+//   ... [--out DIR]                                    another folder (never site/ for the teacher's edition)
 //
-// 1. Executes every notebooks/*.ipynb with nbclient (scripts/book/render.py: in memory, the committed notebooks
-//    are never written) and exports it with nbconvert's "lab" HTML template; two notebooks at a time.
+// The book shows the student versions of the exercises (notebooks/exercises/, rendered as they are: their stubs
+// would only fail), never a solution: no page under site/ holds solution code or a BEGIN/END SOLUTION marker. With
+// --teacher the exercise pages are the solution notebooks, executed (every check passes), in site-teacher/.
+//
+// 1. Executes every chapter (notebooks/NN-*.ipynb) with nbclient (scripts/book/render.py: in memory, the committed
+//    notebooks are never written) and exports it with nbconvert's "lab" HTML template; two notebooks at a time.
 // 2. Makes each page self-contained and offline: the plotly bundle that each notebook's first cell embeds is
 //    replaced by one shared copy, site/plotly-cartesian.min.js (from node_modules/plotly.js-cartesian-dist-min);
 //    MathJax 2 (the part the pages use: TeX input, CommonHTML output, TeX web fonts) and require.js are copied
@@ -19,10 +25,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chapters as chapterFiles, sources } from './exercises.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...p) => path.join(ROOT, ...p);
-const SITE = at('site');
 const PYTHON = '/usr/bin/python3';
 const MATHJAX = '/usr/share/javascript/mathjax';
 const REQUIREJS = '/usr/share/javascript/requirejs/require.js';
@@ -34,39 +40,54 @@ process.env.JUPYTER_PATH = [at('.jupyter-local'), process.env.JUPYTER_PATH].filt
 process.env.PYDEVD_DISABLE_FILE_VALIDATION = '1';
 
 const args = process.argv.slice(2);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
-
-const notebooks = fs
-  .readdirSync(at('notebooks'))
-  .filter((f) => f.endsWith('.ipynb') && (!only || f.startsWith(only)))
-  .sort();
-if (notebooks.length === 0) {
-  console.error('[book] no notebooks/*.ipynb to render');
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : null);
+const only = option('--only');
+const teacher = args.includes('--teacher');
+const SITE = path.resolve(option('--out') ?? at(teacher ? 'site-teacher' : 'site'));
+if (teacher && !path.relative(at('site'), SITE).startsWith('..')) {
+  console.error('[book] the teacher\'s edition holds the solutions: it may not be written into site/ (use --out elsewhere)');
   process.exit(2);
 }
 
-/** Renders one notebook; a kernel that did not start (exit 2: e.g. a zeromq port race) is retried twice. */
-async function render(nb, tmp) {
+/** The pages: chapters (executed), then the exercises: student versions as they are, or (teacher) solutions executed. */
+const pages = [
+  ...chapterFiles().map((f) => ({ nb: f, src: at('notebooks', f), base: f.replace(/\.ipynb$/, ''), execute: true, kind: 'chapter' })),
+  ...sources().map(({ source, target }) => ({
+    nb: path.basename(teacher ? source : target),
+    src: teacher ? source : target,
+    base: path.basename(target, '.ipynb'),
+    execute: teacher,
+    kind: 'exercises',
+  })),
+].filter((p) => !only || p.base.startsWith(only) || p.nb.startsWith(only));
+if (pages.length === 0) {
+  console.error(`[book] no notebook to render${only ? ` for --only ${only}` : ''}`);
+  process.exit(2);
+}
+
+/** Renders one page; a kernel that did not start (exit 2: e.g. a zeromq port race) is retried twice. */
+async function render(page, tmp) {
   for (let attempt = 1; ; attempt++) {
-    const r = await renderOnce(nb, tmp);
+    const r = await renderOnce(page, tmp);
     if (!r.retry || attempt === 3) return r;
-    log(`${nb}: the kernel did not start; retrying (${attempt})`);
+    log(`${page.nb}: the kernel did not start; retrying (${attempt})`);
   }
 }
 
-function renderOnce(nb, tmp) {
-  const base = nb.replace(/\.ipynb$/, '');
+function renderOnce(page, tmp) {
+  const { nb, base } = page;
   const html = path.join(tmp, `${base}.html`);
   const json = path.join(tmp, `${base}.json`);
   return new Promise((resolve) => {
-    const child = spawn(PYTHON, [at('scripts', 'book', 'render.py'), at('notebooks', nb), html, json], { cwd: at('notebooks') });
+    const argv = [at('scripts', 'book', 'render.py'), page.src, html, json, ...(page.execute ? [] : ['--no-execute'])];
+    const child = spawn(PYTHON, argv, { cwd: path.dirname(page.src) });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('close', (status) => {
-      if (status !== 0) return resolve({ nb, error: out.trim() || `exit ${status}`, retry: status === 2 });
+      if (status !== 0) return resolve({ ...page, error: out.trim() || `exit ${status}`, retry: status === 2 });
       log(out.trim());
-      resolve({ nb, base, html, meta: JSON.parse(fs.readFileSync(json, 'utf8')) });
+      resolve({ ...page, html, meta: JSON.parse(fs.readFileSync(json, 'utf8')) });
     });
   });
 }
@@ -75,13 +96,13 @@ async function renderAll(tmp) {
   const results = [];
   let next = 0;
   const worker = async () => {
-    while (next < notebooks.length) {
-      const nb = notebooks[next++];
-      results.push(await render(nb, tmp));
+    while (next < pages.length) {
+      const page = pages[next++];
+      results.push(await render(page, tmp));
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return notebooks.map((nb) => results.find((r) => r.nb === nb));
+  return pages.map((p) => results.find((r) => r.base === p.base));
 }
 
 const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -134,9 +155,15 @@ function copyMathJax(dest) {
 }
 
 function indexPage(chapters) {
-  const items = chapters
-    .map((c) => `<li><a href="${c.file}">${escapeHtml(c.title)}</a> <span style="color:#777">(${c.figures} interactive figure${c.figures === 1 ? '' : 's'})</span></li>`)
-    .join('\n');
+  const item = (c) => `<li><a href="${c.file}">${escapeHtml(c.title)}</a>${c.kind === 'chapter' ? ` <span style="color:#777">(${c.figures} interactive figure${c.figures === 1 ? '' : 's'})</span>` : ''}</li>`;
+  const items = chapters.filter((c) => c.kind === 'chapter').map(item).join('\n');
+  const exercises = chapters.filter((c) => c.kind !== 'chapter').map(item).join('\n');
+  const edition = teacher
+    ? '<p style="border:1px solid #c00;padding:8px"><strong>Teacher\'s edition:</strong> the exercise pages hold the solutions. Do not publish it to students.</p>'
+    : '';
+  const exerciseNote = teacher
+    ? 'The exercises with their solutions, executed: every check passes.'
+    : 'The exercises, as students get them: solve them in your own copy in the lab (<code>npm start</code>), where each check cell runs the checker.';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>bpttlab: Backpropagation Through Time, equation by equation</title>
 <style>body{font:16px/1.5 Georgia,serif;max-width:760px;margin:40px auto;padding:0 16px;color:#222}li{margin:.4em 0}a{color:#08519c}</style>
@@ -145,9 +172,11 @@ function indexPage(chapters) {
 <p>Backpropagation Through Time for a vanilla RNN, derived the way <em>Deep Learning</em> (Goodfellow, Bengio &amp; Courville, §10.2.2)
 derives it: every equation as LaTeX, computed on a tiny case by the <code>bpttlab</code> TypeScript module, and checked against an
 independent mathjs transcription. These pages are the notebooks executed; they work offline.</p>
+${edition}
 <ol start="0" style="list-style:none;padding-left:0">
 ${items}
 </ol>
+${exercises ? `<h2>Exercises</h2>\n<p>${exerciseNote}</p>\n<ul style="list-style:none;padding-left:0">\n${exercises}\n</ul>` : ''}
 <p style="color:#777;font-size:14px">Built ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by <code>npm run book</code>.</p>
 </body></html>
 `;
@@ -156,14 +185,19 @@ ${items}
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bpttlab-book-'));
-  log(`executing ${notebooks.length} notebook(s), ${CONCURRENCY} at a time`);
+  log(`rendering ${pages.length} notebook(s) into ${path.relative(ROOT, SITE) || SITE}${teacher ? ' (teacher\'s edition, with the solutions)' : ''}, ${CONCURRENCY} at a time`);
   const results = await renderAll(tmp);
   const failed = results.filter((r) => r.error);
   if (failed.length > 0) {
     for (const f of failed) console.error(`[book] ${f.nb} failed:\n${f.error}`);
     process.exit(1);
   }
-  const chapters = results.map((r) => ({ source: `notebooks/${r.nb}`, file: `${r.base}.html`, ...r.meta }));
+  const chapters = results.map((r) => ({ source: path.relative(ROOT, r.src).split(path.sep).join('/'), file: `${r.base}.html`, kind: r.kind, ...r.meta }));
+  // only ever replace a book (or an empty or missing folder): --out must not wipe anything else
+  if (fs.existsSync(SITE) && fs.readdirSync(SITE).length > 0 && !fs.existsSync(path.join(SITE, 'manifest.json'))) {
+    console.error(`[book] ${SITE} exists and is not a book (no manifest.json): not replacing it`);
+    process.exit(2);
+  }
   fs.rmSync(SITE, { recursive: true, force: true });
   fs.mkdirSync(SITE, { recursive: true });
   chapters.forEach((c, i) => {
@@ -175,13 +209,14 @@ async function main() {
   fs.writeFileSync(path.join(SITE, 'index.html'), indexPage(chapters));
   const manifest = {
     built: new Date().toISOString(),
-    chapters: chapters.map(({ source, file, title, figures, seconds }) => ({ source, file, title, figures, seconds })),
+    teacher,
+    chapters: chapters.map(({ source, file, title, kind, figures, seconds }) => ({ source, file, title, kind, figures, seconds })),
     figures: chapters.reduce((s, c) => s + c.figures, 0),
   };
   fs.writeFileSync(path.join(SITE, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   fs.rmSync(tmp, { recursive: true, force: true });
   const total = chapters.reduce((s, c) => s + c.seconds, 0);
-  log(`wrote site/ (${chapters.length} chapters, ${manifest.figures} figures; notebooks executed in ${total.toFixed(1)} s of kernel time, ${((Date.now() - started) / 1000).toFixed(1)} s wall)`);
+  log(`wrote ${path.relative(ROOT, SITE) || SITE}/ (${chapters.length} pages, ${manifest.figures} figures; notebooks executed in ${total.toFixed(1)} s of kernel time, ${((Date.now() - started) / 1000).toFixed(1)} s wall)`);
   log(`open ${path.join(SITE, 'index.html')}`);
 }
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // scripts/lab.mjs: the one entry point behind the README's two commands.
 //
-//   npm start [-- --port 8899 --no-browser]   set up, then open Jupyter Notebook on notebooks/
+//   npm start [-- --port 8899 --no-browser]   set up, then open Jupyter Notebook on the student's folder work/:
+//                                             the chapters (linked) and the student's own exercise copies
+//   npm start -- --teacher                    the same on notebooks/: chapters, solutions, student versions
+//   npm start -- --work DIR                   another student folder (also BPTTLAB_WORK)
 //   npm test  [-- test/engine.test.ts ...]     set up, typecheck, run test/*.test.ts
 //   npm run book / npm run bench               set up, then scripts/book.mjs / bench/run.mjs
 //   node scripts/lab.mjs setup                 only the set-up steps
@@ -25,6 +28,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { syncWork } from './exercises.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...p) => path.join(ROOT, ...p);
@@ -210,11 +214,13 @@ function handOver(cmd, args, onStderrLine) {
 }
 
 function start(args) {
-  // Our options: --port N, --ip X, --no-browser (also as env vars); the rest
-  // goes to Jupyter unchanged, e.g. --NotebookApp.token=...
+  // Our options: --port N, --ip X, --no-browser, --work DIR (also as env vars),
+  // --teacher; the rest goes to Jupyter unchanged, e.g. --NotebookApp.token=...
   let port = process.env.BPTTLAB_PORT || '8888';
   let ip = process.env.BPTTLAB_IP || '127.0.0.1';
   let noBrowser = ['1', 'true', 'yes'].includes((process.env.BPTTLAB_NO_BROWSER ?? '').toLowerCase());
+  let work = process.env.BPTTLAB_WORK || at('work');
+  let teacher = false;
   const extra = [];
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split(/=(.*)/s);
@@ -222,17 +228,36 @@ function start(args) {
     if (flag === '--port') port = value();
     else if (flag === '--ip') ip = value();
     else if (flag === '--no-browser') noBrowser = true;
+    else if (flag === '--work') work = value();
+    else if (flag === '--teacher') teacher = true;
     else extra.push(args[i]);
   }
   if (!/^\d+$/.test(port ?? '')) die(`--port needs a number, got ${port}`);
+  if (!work) die('--work needs a folder');
 
   setup({ buildFatal: false }); // a broken build should not keep the lab closed
+  // The student's lab: their own folder, with the chapters linked in (never
+  // stale) and their exercise copies (made when missing, never overwritten;
+  // exercises added since are added to them). The solutions stay out of it;
+  // --teacher opens notebooks/ itself, solutions included.
+  let root;
+  if (teacher) {
+    root = at('notebooks');
+    log('teacher mode: the lab shows notebooks/, where the solution notebooks are (do not use this with students)');
+  } else {
+    try {
+      root = syncWork(path.resolve(work), (line) => log(line));
+    } catch (e) {
+      die(`could not prepare ${work}: ${e.message}`);
+    }
+  }
+  const shown = path.relative(ROOT, root) || '.';
   // Our own token, so that we can print the full URL; and no silent switch to
   // another port, so that the URL is right.
   const token = extra.some((a) => a.startsWith('--NotebookApp.token')) ? null : randomBytes(24).toString('hex');
   const jupyterArgs = [
     '-m', 'notebook',
-    `--notebook-dir=${at('notebooks')}`,
+    `--notebook-dir=${root}`,
     `--ip=${ip}`,
     `--port=${port}`,
     '--NotebookApp.port_retries=0',
@@ -243,7 +268,7 @@ function start(args) {
   ];
   const host = ip === '0.0.0.0' || ip === '' ? '127.0.0.1' : ip;
   const url = `http://${host}:${port}/tree${token ? `?token=${token}` : ''}`;
-  log(`starting Jupyter Notebook on notebooks/ at ${url}`);
+  log(`starting Jupyter Notebook on ${shown.startsWith('..') ? root : `${shown}/`} at ${url}`);
   // Jupyter prints the URL with the token hidden; print ours once it is up.
   handOver(PYTHON, jupyterArgs, (line) => {
     if (line.includes('Use Control-C to stop this server')) log(`the lab is open at ${url}  (Ctrl-C twice to stop)`);

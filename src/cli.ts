@@ -10,6 +10,7 @@ import { CaseJson, EngineName, caseParams, parseCase, runCase } from './case';
 import { readBytes } from './files';
 import { formatReport, gradCheck } from './gradcheck';
 import { checkCommand } from './commands/check';
+import { gradeCommand } from './commands/grade';
 import { trainCommand } from './commands/train';
 import { BpttError } from './tensor';
 
@@ -74,6 +75,7 @@ export function buildProgram(out: (s: string) => void): Command {
 
   program.addCommand(trainCommand({ out }).copyInheritedSettings(program));
   program.addCommand(checkCommand(out));
+  program.addCommand(gradeCommand(out));
   return program;
 }
 

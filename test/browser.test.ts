@@ -1,10 +1,14 @@
 // Real-browser checks with playwright-core and Debian's Chromium (/usr/bin/chromium; `npx playwright install`
 // cannot work offline):
 //   1. the static book in site/: every chapter's figures render (one plotly plot per figure the build counted in
-//      site/manifest.json), MathJax typesets, no console error, no request leaves the machine;
+//      site/manifest.json), MathJax typesets, no console error, no request leaves the machine; its exercise pages are
+//      the student versions, and no file under site/ holds solution code;
 //   2. the classic Notebook UI: a Jupyter server on a free localhost port (project-local JUPYTER_PATH, as lab.mjs
-//      does) opens a copy of notebooks/01-forward.ipynb, runs all cells, its plot renders; a screenshot goes to
-//      build/notebook-01-forward.png (and one of the book to build/book-04.png) for a person to look at.
+//      does) opens a copy of notebooks/01-forward.ipynb, runs all cells, its plot renders;
+//   3. the student's lab as `npm start` opens it: the tree page, then an exercise notebook where a wrong answer's
+//      check cell prints the located verdict.
+// Screenshots go to build/ for a person to look at: notebook-01-forward.png, book-04.png, book-21-backward.png,
+// lab-tree.png, lab-exercise-check.png.
 // The book is rebuilt (node scripts/book.mjs) when site/ is missing or older than notebooks/, src/ or scripts/book*.
 // Skipped, with the reason, when Chromium is absent.
 import assert from 'node:assert/strict';
@@ -15,6 +19,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { BrowserContext, Page, chromium } from 'playwright-core';
+import { freePort, startLab, stopLab } from './lab-server';
+import { filesUnder, leaks } from './leaks';
 
 const ROOT = path.resolve(__dirname, '..');
 const SITE = path.join(ROOT, 'site');
@@ -111,7 +117,7 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
     await page.setViewportSize({ width: 1200, height: 900 });
     const seen = await watch(page, localFile);
     await page.goto(pathToFileURL(path.join(SITE, 'index.html')).href);
-    assert.equal(await page.locator('ol a').count(), manifest.chapters.length, 'index.html links every chapter');
+    assert.equal(await page.locator('ol a, ul a').count(), manifest.chapters.length, 'index.html links every chapter and exercise page');
     for (const ch of manifest.chapters) {
       await page.goto(pathToFileURL(path.join(SITE, ch.file)).href);
       const plots = page.locator('.bpttlab-plot');
@@ -128,10 +134,58 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
       await page.waitForFunction('window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0', undefined, { timeout: 30_000, polling: 200 });
       if (/^0\d-/.test(ch.file)) assert.ok((await page.locator('.MathJax_CHTML').count()) > 0, `${ch.file}: no typeset maths`);
       if (ch.file.startsWith('04')) await page.screenshot({ path: path.join(BUILD, 'book-04.png'), fullPage: false });
+      if (ch.file === '21-backward.html') await page.screenshot({ path: path.join(BUILD, 'book-21-backward.png'), fullPage: false });
     }
     assert.deepEqual(seen.external, [], 'requests that tried to leave the machine');
     assert.deepEqual(seen.errors, [], 'console errors');
     await page.close();
+  });
+
+  test('the book holds the student versions of the exercises, and no file under site/ holds solution code', () => {
+    const exercisePages = manifest.chapters.filter((c) => /^2\d-/.test(c.file));
+    assert.ok(exercisePages.length >= 3, 'the exercise pages are in the book');
+    for (const c of exercisePages) assert.match(c.source, /^notebooks\/exercises\//, `${c.file} is made from the student version`);
+    for (const f of filesUnder(SITE)) assert.deepEqual(leaks(fs.readFileSync(f, 'utf8')), [], f);
+  });
+
+  test('the student\'s lab: the tree npm start opens, and a wrong answer\'s check cell in an exercise notebook', async () => {
+    const work = fs.mkdtempSync(path.join(BUILD, 'browser-lab-'));
+    let lab: ChildProcess | undefined;
+    try {
+      const url = await startLab(['--port', String(await freePort()), '--no-browser', '--work', work], (c) => (lab = c));
+      const base = new URL(url).origin;
+      const page = await browser.newPage();
+      await page.setViewportSize({ width: 1200, height: 900 });
+      const seen = await watch(page, (u) => localFile(u) || u.startsWith(base) || u.startsWith(base.replace('http', 'ws')));
+      await page.goto(url);
+      await page.waitForSelector('#notebook_list .list_item a', { timeout: 60_000 });
+      const listed = await page.locator('#notebook_list .item_name').allTextContents();
+      assert.ok(listed.includes('01-forward.ipynb') && listed.includes('21-backward.ipynb'), listed.join(', '));
+      assert.ok(!listed.some((n) => /-exercises-/.test(n)), 'no solution notebook in the tree');
+      await page.screenshot({ path: path.join(BUILD, 'lab-tree.png') });
+
+      await page.goto(`${base}/notebooks/21-backward.ipynb?token=${new URL(url).searchParams.get('token')}`);
+      await page.waitForFunction('window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()', undefined, { timeout: 60_000 });
+      // a wrong answer: ∇c without the sum over time; then run the import, the function and its check cell
+      const at = (await page.evaluate(`Jupyter.notebook.set_autosave_interval(0);
+        (() => { const cells = Jupyter.notebook.get_cells();
+          const i = cells.findIndex((c) => c.get_text().includes('function gradC('));
+          cells[i].set_text('function gradC(dO: number[][]): number[] {\\n  return dO[dO.length - 1].slice(); // only the last step\\n}');
+          Jupyter.notebook.execute_cells([1, i, i + 1]);
+          return i; })()`)) as number;
+      await page.waitForFunction(`(() => { const c = Jupyter.notebook.get_cell(${at + 1}); return c.output_area.outputs.length > 0 && typeof c.input_prompt_number === 'number'; })()`, undefined, { timeout: 120_000, polling: 500 });
+      const output = (await page.evaluate(`Jupyter.notebook.get_cell(${at + 1}).output_area.outputs.map((o) => o.text || (o.data && o.data['text/plain']) || o.evalue || '').join('\\n')`)) as string;
+      assert.match(output, /✘ dc — .*not correct\. It looks like this known mistake: no sum over time: only the last step/);
+      assert.match(output, /first wrong entry: ∇c\[0\]/);
+      await page.evaluate(`Jupyter.notebook.scroll_to_cell(${at - 1}, 0)`);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(BUILD, 'lab-exercise-check.png') });
+      assert.deepEqual(seen.external, [], 'requests that tried to leave the machine');
+      await page.close();
+    } finally {
+      await stopLab(lab);
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test('classic Notebook: 01-forward runs all cells in the UI and its plot renders', async () => {
@@ -183,17 +237,6 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForServer(port: number, token: string, server: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;

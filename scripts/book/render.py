@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Execute one notebook (nbclient, in memory) and write it as HTML for the book.
 
-    /usr/bin/python3 scripts/book/render.py NOTEBOOK OUT.html OUT.json
+    /usr/bin/python3 scripts/book/render.py NOTEBOOK OUT.html OUT.json [--no-execute]
+
+--no-execute renders the notebook as it is, without a kernel (the student exercise pages: their stubs would only
+fail with "not implemented yet").
 
 Used by scripts/book.mjs. The notebook file is only read, never written. Fails
 (exit 1) on the first cell whose kernel reply is not "ok" (tslab reports
@@ -28,13 +31,21 @@ REQUIRE_URL = "BPTTLAB_REQUIREJS"
 
 def main():
     src, out_html, out_json = sys.argv[1:4]
+    execute = "--no-execute" not in sys.argv[4:]
     nb = nbformat.read(src, as_version=4)
+    started = time.monotonic()
+    if execute:
+        run(nb, src)
+    seconds = time.monotonic() - started
+    write(nb, src, out_html, out_json, seconds)
+
+
+def run(nb, src):
     client = NotebookClient(nb, kernel_name="tslab", timeout=300, startup_timeout=120, allow_errors=True,
                             resources={"metadata": {"path": os.path.dirname(os.path.abspath(src))}})
     replies = {}
     client.on_cell_executed = lambda cell, cell_index, execute_reply: replies.__setitem__(
         cell_index, execute_reply["content"])
-    started = time.monotonic()
     try:
         kernel = client.setup_kernel()
         kernel.__enter__()
@@ -54,7 +65,9 @@ def main():
                 sys.exit(1)
     finally:
         kernel.__exit__(None, None, None)
-    seconds = time.monotonic() - started
+
+
+def write(nb, src, out_html, out_json, seconds):
     figures = 0
     for cell in nb.cells:
         for out in cell.get("outputs", []):

@@ -1,52 +1,108 @@
-// Exercises: the registry, and the two ways in — check() from a notebook cell, runExercise() from code and the CLI.
+// Exercises, as a notebook cell sees them: the list, the cases, and check().
 //
 //   bp.exercises.check('dW', gradW);        // prints the verdict; throws (short message) unless correct
-//   bp.exercises.verdict('dW', gradW);      // the Verdict object, never throws
+//   bp.exercises.verdict('dW', gradW);      // the Verdict object, never throws for anything gradW does
 //   bp.exercises.getCase('dW', 0).args;     // the inputs of the case a verdict names
-import { Case, CheckOptions, Exercise, Verdict, runExercise } from './core';
-import { forwardStep } from './forward-step';
-import { softmaxGrad } from './softmax-grad';
-import { squaredGrad } from './squared-grad';
-import { dhStep } from './dh-step';
-import { backwardLoop } from './backward-loop';
-import { gradW } from './dW';
-import { gradU } from './dU';
-import { gradV } from './dV';
-import { gradB } from './db';
-import { gradC } from './dc';
-import { truncatedBackward } from './truncated';
-import { fullBackward } from './full-backward';
-import { clipNorm } from './clip';
+//   bp.exercises.list();                    // every exercise: name, signature, equation
+//
+// The student's function runs here, in the kernel, and only hands back values: the verdict is computed by a separate
+// judge process (grader.ts) from those values. Neither the solutions nor the mistake models are loaded here, and
+// nothing here can be patched to change a verdict. A function whose source mentions bp, bpttlab, require or import(
+// is refused (status 'uses-bpttlab'): the answer must be computed by the student's own code.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { collect } from './collect';
+import { SPECS, specOf } from './specs';
+import { Case, ExerciseSpec, Verdict } from './types';
+import { describeRaw } from './values';
 
-export * from './core';
-export type { GradSet } from './clip';
+export type { Case, Entry, ExerciseSpec, MistakeRef, Outcome, Status, Value, Verdict } from './types';
+export type { GradSet } from './specs';
+export { NOT_IMPLEMENTED } from './types';
 
-/** Every exercise, in the order the notebooks pose them. */
-export const EXERCISES: readonly Exercise[] = [
-  forwardStep, softmaxGrad, squaredGrad, dhStep, backwardLoop, gradV, gradC, gradW, gradU, gradB, fullBackward, truncatedBackward, clipNorm,
-];
+/** Every exercise (what it asks for, and its cases), in the order the notebooks pose them. */
+export const EXERCISES: readonly ExerciseSpec[] = SPECS;
 
 export function exerciseNames(): string[] {
-  return EXERCISES.map((e) => e.name);
+  return SPECS.map((e) => e.name);
 }
 
-/** The exercise called `name` (its CLI name, e.g. 'dW', or its function name, e.g. 'gradW'); throws for an unknown name. */
-export function getExercise(name: string): Exercise {
-  const ex = EXERCISES.find((e) => e.name === name || e.fn === name);
-  if (!ex) throw new Error(`unknown exercise "${name}": expected one of ${exerciseNames().join(', ')}`);
-  return ex;
+/** What exercise `name` asks for (its CLI name, e.g. 'dW', or its function name, e.g. 'gradW'). */
+export function spec(name: string): ExerciseSpec {
+  return specOf(name);
+}
+
+/** The cases of an exercise, as the checker passes them (fresh copies). */
+export function cases(name: string): Case[] {
+  return structuredClone(specOf(name).cases());
 }
 
 /** The inputs of case `index` of an exercise, as the checker passes them (fresh copies). */
 export function getCase(name: string, index: number): Case {
-  const cs = getExercise(name).cases();
+  const cs = specOf(name).cases();
   if (!Number.isInteger(index) || index < 0 || index >= cs.length) throw new Error(`${name} has cases 0..${cs.length - 1}, got ${index}`);
   return structuredClone(cs[index]);
 }
 
+/** Words an answer's own source may not contain (whole words; `import(` as a call). */
+export const REFUSED_WORDS = /\b(bp|bpttlab|require)\b|\bimport\s*\(/;
+
+/**
+ * Why a function's source may not be checked, or null: it mentions bpttlab (by `bp`, `bpttlab`, `require` or
+ * `import(`), or its source cannot be seen (a bound function, a Proxy, a built-in).
+ */
+export function refusal(fn: (...a: unknown[]) => unknown): { status: 'uses-bpttlab' | 'not-a-function'; detail: string } | null {
+  let src: string;
+  try {
+    src = Function.prototype.toString.call(fn);
+  } catch {
+    return { status: 'not-a-function', detail: 'a function whose source the checker cannot read' };
+  }
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) {
+    return { status: 'not-a-function', detail: 'a bound, wrapped or built-in function: pass the function you wrote, whose source the checker can see' };
+  }
+  const m = REFUSED_WORDS.exec(src);
+  return m ? { status: 'uses-bpttlab', detail: `its source mentions \`${m[0].replace(/\s+/g, '')}\`` } : null;
+}
+
+export interface CheckOptions {
+  /** Only these cases (indices into cases()); default all. */
+  cases?: readonly number[];
+}
+
+/** Asks the judge process for the verdict on what the function handed back. */
+function askJudge(request: object): Verdict {
+  const isTs = __filename.endsWith('.ts');
+  const grader = path.join(__dirname, isTs ? 'grader.ts' : 'grader.js');
+  const execArgv = isTs ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [];
+  const r = spawnSync(process.execPath, [...execArgv, grader], {
+    input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  let v: unknown;
+  try {
+    v = JSON.parse(r.stdout);
+  } catch {
+    v = null;
+  }
+  if (r.status !== 0 || v === null || typeof v !== 'object' || typeof (v as Verdict).text !== 'string') {
+    const why = (r.error?.message ?? r.stderr ?? '').trim().split('\n').slice(-2).join(' ');
+    throw new Error(`the exercise checker's judge process failed (exit ${r.status ?? r.signal}): ${why}`);
+  }
+  return v as Verdict;
+}
+
 /** The verdict on a student function, never throwing for anything the function does. */
 export function verdict(name: string, fn: unknown, opts: CheckOptions = {}): Verdict {
-  return runExercise(getExercise(name), fn, opts);
+  const ex = specOf(name);
+  if (typeof fn !== 'function') return askJudge({ exercise: ex.name, refused: { status: 'not-a-function', detail: `expected a function ${ex.signature}, got ${describeRaw(fn)}` } });
+  const refused = refusal(fn as (...a: unknown[]) => unknown);
+  if (refused) return askJudge({ exercise: ex.name, refused });
+  const all = ex.cases();
+  const indices = opts.cases ?? all.map((_, i) => i);
+  const run = indices.filter((i) => all[i] !== undefined).map((i) => ({ index: i, args: all[i].args }));
+  const outcomes = collect(fn as (...a: unknown[]) => unknown, run, ex.params);
+  return askJudge({ exercise: ex.name, cases: indices, outcomes });
 }
 
 /** Thrown by check() when a solution is not correct: a short message, no stack trace from inside the checker. */
@@ -89,5 +145,5 @@ export function check(name: string, fn: unknown, opts: NotebookCheckOptions = {}
 
 /** A one-page overview: name, function, signature, equation. */
 export function list(): string {
-  return EXERCISES.map((e) => `${e.name.padEnd(19)} ${e.signature}\n${''.padEnd(19)} ${e.title} (${e.equation})`).join('\n');
+  return SPECS.map((e) => `${e.name.padEnd(19)} ${e.signature}\n${''.padEnd(19)} ${e.title} (${e.equation})`).join('\n');
 }

@@ -1,6 +1,7 @@
 // Exercise dV: ∇V L = Σ_t ∇o(t) L h(t)^T (eq 10.24).
-import { Case, Exercise } from './core';
-import { dtanh, mul, sizesOf, standardEpisodes } from './cases';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
+import { dtanh, mul } from './linalg';
 import { SumOpts, outer, sumOver } from './param-grads';
 
 interface Opts extends SumOpts { hPrev?: boolean; dt?: boolean }
@@ -17,26 +18,16 @@ function model(o: Opts) {
 }
 
 export const gradV: Exercise = {
-  name: 'dV',
-  fn: 'gradV',
-  title: '∇V L = Σ_t ∇o(t) L h(t)^T',
-  equation: 'eq 10.24',
-  signature: 'gradV(h: number[][], dO: number[][]): number[][]',
-  params: ['h', 'dO'],
-  shape: 'K×H',
-  output: '∇V',
-  cases(): Case[] {
-    return standardEpisodes().map((e): Case => ({ label: e.label, seed: e.seed, sizes: sizesOf(e, 'THK'), args: [e.h, e.dO] }));
-  },
+  ...specs.gradV,
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [
-    { id: 'transposed', title: 'the transpose of ∇V L: h(t) ∇o(t) L^T (H×K instead of K×H)', hint: 'eq 10.24: ∇V L has V\'s shape K×H; entry [k][j] is Σ_t ∇o(t)[k] · h(t)[j].', opts: { transpose: true } },
+    { id: 'transposed', title: 'the transpose of ∇V L: h(t) ∇o(t) L^T (n_h×K instead of K×n_h)', hint: 'eq 10.24: ∇V L has V\'s shape K×n_h; entry [k][j] is Σ_t ∇o(t)[k] · h(t)[j].', opts: { transpose: true } },
     { id: 'h-off-by-one', title: 'off by one in time: h(t−1) used with ∇o(t) L', hint: 'eq 10.24: o(t) = c + V h(t) — V meets h(t) of the same step.', opts: { hPrev: true } },
     { id: 'spurious-dtanh', title: "a tanh' factor where none belongs: ∇o(t) L (H(t) h(t))^T", hint: "eq 10.24: o(t) = c + V h(t) is linear in V; tanh' enters only for W, U, b (eqs 10.23–10.28).", opts: { dt: true } },
     { id: 'last-step-only', title: 'no sum over time: only the last step t = τ', hint: 'eq 10.24 sums over t: V is shared by every step (accumulate with +=).', opts: { steps: 'last' } },
     { id: 'first-step-only', title: 'no sum over time: only the first step t = 1', hint: 'eq 10.24 sums over t = 1..τ.', opts: { steps: 'first' } },
-    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by T)', hint: 'L is a sum over t, and so is eq 10.24: do not divide by T.', opts: { mean: true } },
+    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by τ)', hint: 'L is a sum over t, and so is eq 10.24: do not divide by τ.', opts: { mean: true } },
     { id: 'wrong-sign', title: 'wrong sign: −∇V L', hint: 'eq 10.24 has no minus sign; the minus belongs to the update step.', opts: { sign: -1 } },
   ],
 };

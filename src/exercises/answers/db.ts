@@ -1,6 +1,6 @@
 // Exercise db: ∇b L = Σ_t diag(1 − h(t)²) ∇h(t) L (eq 10.23).
-import { Case, Exercise } from './core';
-import { sizesOf, standardEpisodes } from './cases';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
 import { SumOpts, daOf, sumOver } from './param-grads';
 
 interface Opts extends SumOpts { dt?: 'ok' | 'none' | 'twice' }
@@ -10,23 +10,13 @@ function model(o: Opts) {
 }
 
 export const gradB: Exercise = {
-  name: 'db',
-  fn: 'gradB',
-  title: '∇b L = Σ_t H(t) ∇h(t) L',
-  equation: 'eq 10.23',
-  signature: 'gradB(h: number[][], dh: number[][]): number[]',
-  params: ['h', 'dh'],
-  shape: 'a vector of length H',
-  output: '∇b',
-  cases(): Case[] {
-    return standardEpisodes().map((e): Case => ({ label: e.label, seed: e.seed, sizes: sizesOf(e, 'TH'), args: [e.h, e.dh] }));
-  },
+  ...specs.gradB,
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [
     { id: 'last-step-only', title: 'no sum over time: only the last step t = τ', hint: 'eq 10.23 sums over t: b is shared by every step (accumulate with +=).', opts: { steps: 'last' } },
     { id: 'first-step-only', title: 'no sum over time: only the first step t = 1', hint: 'eq 10.23 sums over t = 1..τ.', opts: { steps: 'first' } },
-    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by T)', hint: 'L is a sum over t, and so is eq 10.23: do not divide by T.', opts: { mean: true } },
+    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by τ)', hint: 'L is a sum over t, and so is eq 10.23: do not divide by τ.', opts: { mean: true } },
     { id: 'dtanh-twice', title: "tanh' applied twice: (1 − h(t)²)²", hint: 'H(t) = diag(1 − h(t)²) appears once in eq 10.23.', opts: { dt: 'twice' } },
     { id: 'missing-dtanh', title: "the tanh' factor H(t) = diag(1 − h(t)²) is missing: Σ_t ∇h(t) L", hint: 'eq 10.23: b sits inside a(t), before the tanh; ∇a(t) L = H(t) ∇h(t) L.', opts: { dt: 'none' } },
     { id: 'wrong-sign', title: 'wrong sign: −∇b L', hint: 'eq 10.23 has no minus sign; the minus belongs to the update step.', opts: { sign: -1 } },

@@ -1,8 +1,7 @@
 // Exercise forward-step: one step of the forward pass, eqs 10.8–10.9: h(t) = tanh(b + W h(t−1) + U x(t)).
-import { Case, Exercise } from './core';
-import { add, mtv, mv, sizesOf, standardEpisodes } from './cases';
-
-type Args = [x: number[], hPrev: number[], U: number[][], W: number[][], b: number[]];
+import { Exercise } from './exercise';
+import * as specs from '../specs';
+import { add, mtv, mv } from './linalg';
 
 function model(o: { transposeW?: boolean; noTanh?: boolean; noW?: boolean; noB?: boolean; act?: (a: number) => number }) {
   return (x: number[], hPrev: number[], U: number[][], W: number[][], b: number[]): number[] => {
@@ -13,25 +12,7 @@ function model(o: { transposeW?: boolean; noTanh?: boolean; noW?: boolean; noB?:
 }
 
 export const forwardStep: Exercise = {
-  name: 'forward-step',
-  fn: 'forwardStep',
-  title: 'one step of the forward pass h(t) = tanh(b + W h(t−1) + U x(t))',
-  equation: 'eqs 10.8–10.9',
-  signature: 'forwardStep(x: number[], hPrev: number[], U: number[][], W: number[][], b: number[]): number[]',
-  params: ['x', 'hPrev', 'U', 'W', 'b'],
-  shape: 'a vector of length H',
-  output: 'h(t)',
-  cases(): Case[] {
-    return standardEpisodes().flatMap((e, i) => {
-      const steps = i === 0 ? [0] : [0, e.T - 1];
-      return steps.map((t): Case => ({
-        label: `${e.label}, step t = ${t + 1}`,
-        seed: e.seed,
-        sizes: sizesOf(e, 'DH'),
-        args: [e.x[t], t === 0 ? e.h0 : e.h[t - 1], e.U, e.W, e.b] satisfies Args,
-      }));
-    });
-  },
+  ...specs.forwardStep,
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [

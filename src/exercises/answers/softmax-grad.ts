@@ -1,6 +1,6 @@
 // Exercise softmax-grad: ∇o(t) L for softmax cross-entropy, eq 10.18: ∇o(t) L = ŷ(t) − 1_y(t), ŷ(t) = softmax(o(t)).
-import { Case, Exercise } from './core';
-import { rng } from '../tensor';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
 
 function softmax(o: number[], stable = true): number[] {
   const m = stable ? Math.max(...o) : 0;
@@ -11,27 +11,7 @@ function softmax(o: number[], stable = true): number[] {
 const oneHot = (K: number, y: number): number[] => Array.from({ length: K }, (_, k) => (k === y ? 1 : 0));
 
 export const softmaxGrad: Exercise = {
-  name: 'softmax-grad',
-  fn: 'softmaxGrad',
-  title: 'the gradient of softmax cross-entropy with respect to o(t)',
-  equation: 'eq 10.18',
-  signature: 'softmaxGrad(o: number[], y: number): number[]',
-  params: ['o', 'y'],
-  shape: 'a vector of length K',
-  output: '∇o(t) L',
-  cases(): Case[] {
-    const cases: Case[] = [
-      { label: 'tiny', seed: null, sizes: 'K = 3', args: [[0.5, -1.0, 2.0], 2] },
-      { label: 'tiny, y = 0', seed: null, sizes: 'K = 4', args: [[1.5, 0.2, -0.7, 0.9], 0] },
-    ];
-    for (const [seed, K] of [[11, 5], [12, 7]] as const) {
-      const r = rng(seed);
-      const o = Array.from({ length: K }, () => 2 * r.normal());
-      cases.push({ label: 'random', seed, sizes: `K = ${K}`, args: [o, r.int(K)] });
-    }
-    cases.push({ label: 'large logits (|o| ≈ 1000)', seed: null, sizes: 'K = 4', args: [[1000, 998, 1001.5, 995], 1] });
-    return cases;
-  },
+  ...specs.softmaxGrad,
   solution: (o: number[], y: number) => softmax(o).map((p, k) => p - (k === y ? 1 : 0)),
   mistakes: [
     { id: 'overflow', title: 'softmax overflows for large o(t): exp(o) is computed without subtracting max(o)', hint: 'softmax(o) = softmax(o − max_k o_k): shift by the largest entry before Math.exp so that exp never overflows to Infinity (Infinity/Infinity = NaN).', model: (o: number[], y: number) => softmax(o, false).map((p, k) => p - (k === y ? 1 : 0)) },

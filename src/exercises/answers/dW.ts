@@ -1,6 +1,7 @@
 // Exercise dW: ∇W L = Σ_t diag(1 − h(t)²) ∇h(t) L h(t−1)^T (eqs 10.25–10.26), h(0) given.
-import { Case, Exercise } from './core';
-import { dtanh, mul, sizesOf, standardEpisodes } from './cases';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
+import { dtanh, mul } from './linalg';
 import { SumOpts, daOf, outer, sumOver } from './param-grads';
 
 interface Opts extends SumOpts { useHt?: boolean; dt?: 'ok' | 'none' | 'twice'; dtPrev?: boolean }
@@ -17,17 +18,7 @@ function model(o: Opts) {
 }
 
 export const gradW: Exercise = {
-  name: 'dW',
-  fn: 'gradW',
-  title: '∇W L = Σ_t H(t) ∇h(t) L h(t−1)^T',
-  equation: 'eqs 10.25–10.26',
-  signature: 'gradW(h0: number[], h: number[][], dh: number[][]): number[][]',
-  params: ['h0', 'h', 'dh'],
-  shape: 'H×H',
-  output: '∇W',
-  cases(): Case[] {
-    return standardEpisodes().map((e): Case => ({ label: e.label, seed: e.seed, sizes: sizesOf(e, 'TH'), args: [e.h0, e.h, e.dh] }));
-  },
+  ...specs.gradW,
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [
@@ -37,7 +28,7 @@ export const gradW: Exercise = {
     { id: 'missing-h0-term', title: 'the t = 1 term (with h(0)) is missing: the sum starts at t = 2', hint: 'eq 10.26 sums over every t = 1..τ; at t = 1 the previous state is h(0), which is not zero here.', opts: { steps: 'from2' } },
     { id: 'last-step-only', title: 'no sum over time: only the last step t = τ', hint: 'eq 10.26 sums over t: W is shared by every step, so every step contributes (accumulate with +=).', opts: { steps: 'last' } },
     { id: 'first-step-only', title: 'no sum over time: only the first step t = 1 (the accumulator is overwritten, or the loop stops early)', hint: 'eq 10.26 sums over t = 1..τ: accumulate with += over every step.', opts: { steps: 'first' } },
-    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by T)', hint: 'L = Σ_t L(t) is a sum (eqs 10.12–10.14), and so is eq 10.26: do not divide by T.', opts: { mean: true } },
+    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by τ)', hint: 'L = Σ_t L(t) is a sum (eqs 10.12–10.14), and so is eq 10.26: do not divide by τ.', opts: { mean: true } },
     { id: 'dtanh-twice', title: "tanh' applied twice: (1 − h(t)²)²", hint: 'H(t) = diag(1 − h(t)²) appears once in eq 10.26.', opts: { dt: 'twice' } },
     { id: 'missing-dtanh', title: "the tanh' factor H(t) = diag(1 − h(t)²) is missing", hint: 'eq 10.26: W acts on a(t), and ∇a(t) L = H(t) ∇h(t) L; multiply ∇h(t) L by 1 − h(t)² first.', opts: { dt: 'none' } },
     { id: 'wrong-sign', title: 'wrong sign: −∇W L', hint: 'eq 10.26 has no minus sign; the minus belongs to the update W ← W − ε ∇W L.', opts: { sign: -1 } },

@@ -1,13 +1,14 @@
 // Exercise dh-step: one step of the ∇h recursion, eq 10.21:
 //   ∇h(t) L = W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L,   H(t+1) = diag(1 − h(t+1)²).
-import { Case, Exercise } from './core';
-import { add, dtanh, mtv, mul, mv, scale, sizesOf, standardEpisodes } from './cases';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
+import { add, dtanh, mtv, mul, mv, scale } from './linalg';
 
 interface Opts { wNoT?: boolean; vNoT?: boolean; d?: (h: number[]) => number[]; after?: boolean; noCarry?: boolean; noOut?: boolean; sign?: number }
 
 function model(o: Opts) {
   return (dhNext: number[], hNext: number[], dO: number[], W: number[][], V: number[][]): number[] | undefined => {
-    if (o.vNoT && V.length !== V[0].length) return undefined; // V h-sized only when K = H
+    if (o.vNoT && V.length !== V[0].length) return undefined; // V h-sized only when K = n_h
     const d = (o.d ?? dtanh)(hNext);
     const carry = o.after ? mul(d, mtv(W, dhNext)) : o.wNoT ? mv(W, mul(d, dhNext)) : mtv(W, mul(d, dhNext));
     const out = o.vNoT ? mv(V, dO) : mtv(V, dO);
@@ -17,25 +18,7 @@ function model(o: Opts) {
 }
 
 export const dhStep: Exercise = {
-  name: 'dh-step',
-  fn: 'dhStep',
-  title: 'one step of the ∇h recursion ∇h(t) L = W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L',
-  equation: 'eq 10.21',
-  signature: 'dhStep(dhNext: number[], hNext: number[], dO: number[], W: number[][], V: number[][]): number[]',
-  params: ['dhNext', 'hNext', 'dO', 'W', 'V'],
-  shape: 'a vector of length H',
-  output: '∇h(t) L',
-  cases(): Case[] {
-    return standardEpisodes().flatMap((e, i) => {
-      const steps = i === 0 ? [1, 0] : [e.T - 2];
-      return steps.map((t): Case => ({
-        label: `${e.label}, step t = ${t + 1}`,
-        seed: e.seed,
-        sizes: sizesOf(e, 'HK'),
-        args: [e.dh[t + 1], e.h[t + 1], e.dO[t], e.W, e.V],
-      }));
-    });
-  },
+  ...specs.dhStep,
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [

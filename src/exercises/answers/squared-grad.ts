@@ -1,25 +1,9 @@
 // Exercise squared-grad: ∇o(t) L for the squared error L(t) = ½‖o(t) − y(t)‖²: ∇o(t) L = o(t) − y(t).
-import { Case, Exercise } from './core';
-import { rng } from '../tensor';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
 
 export const squaredGrad: Exercise = {
-  name: 'squared-grad',
-  fn: 'squaredGrad',
-  title: 'the gradient of the squared error ½‖o(t) − y(t)‖² with respect to o(t)',
-  equation: 'the squared-error version of eq 10.18',
-  signature: 'squaredGrad(o: number[], y: number[]): number[]',
-  params: ['o', 'y'],
-  shape: 'a vector of length K',
-  output: '∇o(t) L',
-  cases(): Case[] {
-    const cases: Case[] = [{ label: 'tiny', seed: null, sizes: 'K = 3', args: [[0.5, -1.0, 2.0], [1.0, 0.3, -0.4]] }];
-    for (const [seed, K] of [[21, 4], [22, 6]] as const) {
-      const r = rng(seed);
-      const v = (): number[] => Array.from({ length: K }, () => r.normal());
-      cases.push({ label: 'random', seed, sizes: `K = ${K}`, args: [v(), v()] });
-    }
-    return cases;
-  },
+  ...specs.squaredGrad,
   solution: (o: number[], y: number[]) => o.map((v, k) => v - y[k]),
   mistakes: [
     { id: 'factor-2', title: 'a factor 2 too many: 2(o(t) − y(t)), the gradient of ‖o − y‖² without the ½', hint: 'L(t) = ½‖o(t) − y(t)‖²: the ½ cancels the 2 of the square, so ∇o(t) L = o(t) − y(t).', model: (o: number[], y: number[]) => o.map((v, k) => 2 * (v - y[k])) },

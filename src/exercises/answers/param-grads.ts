@@ -1,6 +1,6 @@
 // The sums over time shared by the parameter-gradient exercises (eqs 10.22–10.28), with the usual mistakes as
 // options: which steps are summed, which h is used, how tanh' enters, the sign, a transpose, a mean.
-import { addM, dtanh, mul, outer, scaleM, transposeM, zerosM } from './cases';
+import { addM, dtanh, mul, outer, scaleM, transposeM, zerosM } from './linalg';
 
 export interface SumOpts {
   /** 'all' (correct), 'last', 'first', or 'from2' (t = 2..T: the h(0) / x(0) term dropped). */

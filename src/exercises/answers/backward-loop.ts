@@ -1,7 +1,8 @@
 // Exercise backward-loop: the whole ∇h recursion, eqs 10.19–10.21, from t = τ down to 1:
 //   ∇h(τ) L = V^T ∇o(τ) L;   ∇h(t) L = W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L,   H(t+1) = diag(1 − h(t+1)²).
-import { Case, Exercise } from './core';
-import { add, dtanh, mtv, mul, mv, scale, sizesOf, standardEpisodes, zeros } from './cases';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
+import { add, dtanh, mtv, mul, mv, scale, zeros } from './linalg';
 
 export interface LoopOpts {
   wNoT?: boolean; vNoT?: boolean; d?: (h: number[]) => number[]; dIndex?: 0 | 1; returnsDa?: boolean;
@@ -40,24 +41,14 @@ export function dhLoop(o: LoopOpts) {
 }
 
 export const backwardLoop: Exercise = {
-  name: 'backward-loop',
-  fn: 'dhAll',
-  title: 'the whole ∇h recursion, ∇h(t) L for t = τ down to 1',
-  equation: 'eqs 10.19–10.21',
-  signature: 'dhAll(h: number[][], dO: number[][], W: number[][], V: number[][]): number[][]',
-  params: ['h', 'dO', 'W', 'V'],
-  shape: 'T×H, row t − 1 holding ∇h(t) L',
-  stepRows: true,
-  cases(): Case[] {
-    return standardEpisodes().map((e): Case => ({ label: e.label, seed: e.seed, sizes: sizesOf(e, 'THK'), args: [e.h, e.dO, e.W, e.V] }));
-  },
+  ...specs.backwardLoop,
   solution: dhLoop({}),
   modelOf: (o) => dhLoop(o),
   mistakes: [
     { id: 'W-not-transposed', title: 'W H(t+1) ∇h(t+1) L instead of W^T H(t+1) ∇h(t+1) L', hint: 'eq 10.21: a(t+1) = b + W h(t) + ..., so the gradient flows back to h(t) through W^T.', opts: { wNoT: true } },
     { id: 'V-not-transposed', title: 'V ∇o(t) L instead of V^T ∇o(t) L', hint: 'eqs 10.19 and 10.21: o(t) = c + V h(t), so h(t) receives V^T ∇o(t) L.', opts: { vNoT: true } },
     { id: 'dtanh-off-by-one', title: "tanh' taken at h(t) instead of h(t+1): W^T H(t) ∇h(t+1) L", hint: 'eq 10.21: the factor is H(t+1) = diag(1 − h(t+1)²), from the step the gradient comes from (h(t+1) = tanh(a(t+1))).', opts: { dIndex: 0 } },
-    { id: 'forward-in-time', title: 'the loop runs forward in time: ∇h(t) built from ∇h(t−1)', hint: 'eqs 10.19–10.21 start at t = τ (∇h(τ) L = V^T ∇o(τ) L) and go down: ∇h(t) L needs ∇h(t+1) L. Loop t from T − 1 down to 0.', opts: { forwardInTime: true } },
+    { id: 'forward-in-time', title: 'the loop runs forward in time: ∇h(t) built from ∇h(t−1)', hint: 'eqs 10.19–10.21 start at t = τ (∇h(τ) L = V^T ∇o(τ) L) and go down: ∇h(t) L needs ∇h(t+1) L. In code: `for (let t = T - 1; t >= 0; t--)`, where `T` is τ.', opts: { forwardInTime: true } },
     { id: 'returns-da', title: "it returns ∇a(t) L = H(t) ∇h(t) L (tanh' of h(t) applied) instead of ∇h(t) L", hint: "the quantity asked for is ∇h(t) L (eq 10.21); H(t+1) multiplies only the carried term.", opts: { returnsDa: true } },
     { id: 'carries-only-output-term', title: '∇h(t+1) L not carried back in full: only the V^T ∇o(t+1) L part of it is passed to step t', hint: 'eq 10.21 carries the whole ∇h(t+1) L, which already holds everything from later steps: use the ∇h(t+1) L you computed.', opts: { carryOutOnly: true } },
     { id: 'dtanh-twice', title: "tanh' applied twice: (1 − h(t+1)²)²", hint: 'H(t+1) = diag(1 − h(t+1)²) appears once per step in eq 10.21.', opts: { d: (h: number[]) => h.map((v: number) => (1 - v * v) ** 2) } },

@@ -1,6 +1,6 @@
 // Exercise dU: ∇U L = Σ_t diag(1 − h(t)²) ∇h(t) L x(t)^T (eqs 10.27–10.28).
-import { Case, Exercise } from './core';
-import { sizesOf, standardEpisodes } from './cases';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
 import { SumOpts, daOf, outer, sumOver } from './param-grads';
 
 interface Opts extends SumOpts { dt?: 'ok' | 'none' | 'twice'; xPrev?: boolean }
@@ -14,25 +14,15 @@ function model(o: Opts) {
 }
 
 export const gradU: Exercise = {
-  name: 'dU',
-  fn: 'gradU',
-  title: '∇U L = Σ_t H(t) ∇h(t) L x(t)^T',
-  equation: 'eqs 10.27–10.28',
-  signature: 'gradU(x: number[][], h: number[][], dh: number[][]): number[][]',
-  params: ['x', 'h', 'dh'],
-  shape: 'H×D',
-  output: '∇U',
-  cases(): Case[] {
-    return standardEpisodes().map((e): Case => ({ label: e.label, seed: e.seed, sizes: sizesOf(e, 'TDH'), args: [e.x, e.h, e.dh] }));
-  },
+  ...specs.gradU,
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [
-    { id: 'transposed', title: 'the transpose of ∇U L (D×H instead of H×D): x(t) (H(t) ∇h(t) L)^T', hint: 'eq 10.28: ∇U L has U\'s shape H×D; entry [i][j] is Σ_t (H(t) ∇h(t) L)[i] · x(t)[j].', opts: { transpose: true } },
+    { id: 'transposed', title: 'the transpose of ∇U L (D×n_h instead of n_h×D): x(t) (H(t) ∇h(t) L)^T', hint: 'eq 10.28: ∇U L has U\'s shape n_h×D; entry [i][j] is Σ_t (H(t) ∇h(t) L)[i] · x(t)[j].', opts: { transpose: true } },
     { id: 'x-off-by-one', title: 'off by one in time: x(t−1) used with ∇h(t) L', hint: 'eq 10.28: a(t) = b + W h(t−1) + U x(t) — U meets x(t) of the same step t.', opts: { xPrev: true } },
     { id: 'last-step-only', title: 'no sum over time: only the last step t = τ', hint: 'eq 10.28 sums over t: U is shared by every step (accumulate with +=).', opts: { steps: 'last' } },
     { id: 'first-step-only', title: 'no sum over time: only the first step t = 1', hint: 'eq 10.28 sums over t = 1..τ: accumulate with += over every step.', opts: { steps: 'first' } },
-    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by T)', hint: 'L is a sum over t, and so is eq 10.28: do not divide by T.', opts: { mean: true } },
+    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by τ)', hint: 'L is a sum over t, and so is eq 10.28: do not divide by τ.', opts: { mean: true } },
     { id: 'dtanh-twice', title: "tanh' applied twice: (1 − h(t)²)²", hint: 'H(t) = diag(1 − h(t)²) appears once in eq 10.28.', opts: { dt: 'twice' } },
     { id: 'missing-dtanh', title: "the tanh' factor H(t) = diag(1 − h(t)²) is missing", hint: 'eq 10.28: U acts on a(t), and ∇a(t) L = H(t) ∇h(t) L; multiply ∇h(t) L by 1 − h(t)² first.', opts: { dt: 'none' } },
     { id: 'wrong-sign', title: 'wrong sign: −∇U L', hint: 'eq 10.28 has no minus sign; the minus belongs to the update step.', opts: { sign: -1 } },

@@ -1,11 +1,9 @@
 // Exercise clip-norm: gradient clipping by the global norm (Pascanu et al. 2013; Deep Learning §10.11.1):
 //   ‖g‖ = √(Σ over ∇U, ∇W, ∇V, ∇b, ∇c of Σ entries²);  if ‖g‖ > maxNorm, every gradient is multiplied by maxNorm/‖g‖.
-import { Case, Exercise } from './core';
-import { randomEpisode, tinyEpisode } from './cases';
-import { backward, forward } from '../rnn';
-import { fromRows, toRows } from '../tensor';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
+import { GradSet } from '../specs';
 
-export interface GradSet { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] }
 const MATS = ['dU', 'dW', 'dV'] as const;
 const VECS = ['db', 'dc'] as const;
 
@@ -33,36 +31,8 @@ function model(o: Opts) {
   };
 }
 
-function gradsOf(e: ReturnType<typeof tinyEpisode>): GradSet {
-  const p = { U: fromRows(e.U), W: fromRows(e.W), V: fromRows(e.V), b: Float64Array.from(e.b), c: Float64Array.from(e.c) };
-  const g = backward(p, forward(p, { x: e.x }, e.y, { h0: e.h0 }));
-  return { dU: toRows(g.dU), dW: toRows(g.dW), dV: toRows(g.dV), db: Array.from(g.db), dc: Array.from(g.dc) };
-}
-
 export const clipNorm: Exercise = {
-  name: 'clip-norm',
-  fn: 'clipByNorm',
-  title: 'clipping the gradient by its global norm',
-  equation: '§10.11.1, Pascanu et al. 2013',
-  signature: 'clipByNorm(g: { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] }, maxNorm: number)',
-  params: ['g', 'maxNorm'],
-  shape: 'a new object { dU, dW, dV, db, dc } shaped like g',
-  cases(): Case[] {
-    const out: Case[] = [];
-    const tiny = gradsOf(tinyEpisode());
-    const norm = Math.sqrt(sq(tiny, [...MATS, ...VECS]));
-    const maxEntry = Math.max(...[...MATS, ...VECS].flatMap((n) => (tiny[n] as (number | number[])[]).flat() as number[]).map(Math.abs));
-    // maxNorm below the largest entry: norm clipping, per-parameter and by-value clipping all act, differently
-    out.push({ label: 'tiny, ‖g‖ > maxNorm', seed: null, sizes: `‖g‖ = ${norm.toFixed(4)}`, args: [tiny, Math.round(maxEntry * 0.8 * 100) / 100] });
-    out.push({ label: 'tiny, ‖g‖ < maxNorm (nothing to clip)', seed: null, sizes: `‖g‖ = ${norm.toFixed(4)}`, args: [tiny, Math.ceil(norm * 1.5)] });
-    for (const seed of [505, 606]) {
-      const g = gradsOf(randomEpisode(seed, 8, 3, 5, 4));
-      const n = Math.sqrt(sq(g, [...MATS, ...VECS]));
-      const m = Math.max(...[...MATS, ...VECS].flatMap((k) => (g[k] as (number | number[])[]).flat() as number[]).map(Math.abs));
-      out.push({ label: 'random, ‖g‖ > maxNorm', seed, sizes: `T = 8, D = 3, H = 5, K = 4, ‖g‖ = ${n.toFixed(4)}`, args: [g, 0.7 * m] });
-    }
-    return out;
-  },
+  ...specs.clipNorm,
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [

@@ -1,6 +1,6 @@
 // Exercise dc: ∇c L = Σ_t ∇o(t) L (eq 10.22).
-import { Case, Exercise } from './core';
-import { sizesOf, standardEpisodes } from './cases';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
 import { SumOpts, sumOver } from './param-grads';
 
 function model(o: SumOpts) {
@@ -8,23 +8,13 @@ function model(o: SumOpts) {
 }
 
 export const gradC: Exercise = {
-  name: 'dc',
-  fn: 'gradC',
-  title: '∇c L = Σ_t ∇o(t) L',
-  equation: 'eq 10.22',
-  signature: 'gradC(dO: number[][]): number[]',
-  params: ['dO'],
-  shape: 'a vector of length K',
-  output: '∇c',
-  cases(): Case[] {
-    return standardEpisodes().map((e): Case => ({ label: e.label, seed: e.seed, sizes: sizesOf(e, 'TK'), args: [e.dO] }));
-  },
+  ...specs.gradC,
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [
     { id: 'last-step-only', title: 'no sum over time: only the last step t = τ', hint: 'eq 10.22 sums over t: c is shared by every step (accumulate with +=).', opts: { steps: 'last' } },
     { id: 'first-step-only', title: 'no sum over time: only the first step t = 1', hint: 'eq 10.22 sums over t = 1..τ.', opts: { steps: 'first' } },
-    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by T)', hint: 'L is a sum over t, and so is eq 10.22: do not divide by T.', opts: { mean: true } },
+    { id: 'mean-not-sum', title: 'the mean over time instead of the sum (divided by τ)', hint: 'L is a sum over t, and so is eq 10.22: do not divide by τ.', opts: { mean: true } },
     { id: 'wrong-sign', title: 'wrong sign: −∇c L', hint: 'eq 10.22 has no minus sign; the minus belongs to the update step.', opts: { sign: -1 } },
   ],
 };

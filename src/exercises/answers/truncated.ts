@@ -1,28 +1,15 @@
 // Exercise truncated-backward: the ∇h recursion of truncated BPTT with chunks of k steps from t = 1
 // (1..k, k+1..2k, ...): inside a chunk eq 10.21 as usual; at a chunk's last step nothing comes from h(t+1).
-import { Case, Exercise } from './core';
+import { Exercise } from './exercise';
+import * as specs from '../specs';
 import { dhLoop } from './backward-loop';
-import { randomEpisode, sizesOf, tinyEpisode } from './cases';
 
 type Loop = ReturnType<typeof dhLoop>;
 const withK = (f: (k: number) => Loop | undefined) =>
   (h: number[][], dO: number[][], W: number[][], V: number[][], k: number) => f(k)?.(h, dO, W, V);
 
 export const truncatedBackward: Exercise = {
-  name: 'truncated-backward',
-  fn: 'dhTruncated',
-  title: 'the ∇h recursion of truncated BPTT, chunks of k steps from t = 1',
-  equation: 'eq 10.21 inside each chunk',
-  signature: 'dhTruncated(h: number[][], dO: number[][], W: number[][], V: number[][], k: number): number[][]',
-  params: ['h', 'dO', 'W', 'V', 'k'],
-  shape: 'T×H, row t − 1 holding ∇h(t) L within its chunk',
-  stepRows: true,
-  cases(): Case[] {
-    const eps: [ReturnType<typeof tinyEpisode>, number][] = [
-      [tinyEpisode(), 2], [randomEpisode(101, 4, 3, 4, 5), 3], [randomEpisode(202, 6, 2, 5, 3), 4], [randomEpisode(404, 7, 3, 4, 3), 3], [randomEpisode(303, 9, 4, 6, 2), 2],
-    ];
-    return eps.map(([e, k]): Case => ({ label: e.label, seed: e.seed, sizes: `${sizesOf(e, 'THK')}, k = ${k}`, args: [e.h, e.dO, e.W, e.V, k] }));
-  },
+  ...specs.truncatedBackward,
   solution: withK((k) => dhLoop({ k })),
   mistakes: [
     { id: 'no-truncation', title: 'no truncation: full BPTT, the gradient crosses the chunk boundaries', hint: 'at the last step of each chunk (t = k, 2k, ...) start again as at t = τ: nothing is carried back from h(t+1) (eq 10.19 in place of 10.21).', model: withK(() => dhLoop({})) },

@@ -1,0 +1,43 @@
+// What would give an exercise's solution away: a BEGIN/END SOLUTION marker, or a line of solution code (a line
+// between the markers in notebooks/2N-exercises-*.ipynb that no chapter shows as well). HTML is read as its text.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
+
+interface Cell { cell_type: string; source: string | string[] }
+const src = (c: Cell): string => (Array.isArray(c.source) ? c.source.join('') : c.source);
+const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
+const cells = (file: string): Cell[] => JSON.parse(fs.readFileSync(file, 'utf8')).cells as Cell[];
+
+/** The solution code, line by line (whitespace collapsed), less anything a chapter shows too. */
+export function solutionLines(): string[] {
+  const chapters = fs.readdirSync(NOTEBOOKS).filter((f) => /^\d+-.*\.ipynb$/.test(f) && !/-exercises-/.test(f))
+    .map((f) => norm(cells(path.join(NOTEBOOKS, f)).map(src).join('\n')));
+  const lines = new Set<string>();
+  for (const f of fs.readdirSync(NOTEBOOKS).filter((x) => /-exercises-.*\.ipynb$/.test(x))) {
+    for (const c of cells(path.join(NOTEBOOKS, f))) {
+      const m = /\/\/ BEGIN SOLUTION\n([\s\S]*?)\/\/ END SOLUTION/.exec(src(c));
+      if (!m) continue;
+      for (const l of m[1].split('\n').map(norm)) if (l.length >= 16 && !chapters.some((ch) => ch.includes(l))) lines.add(l);
+    }
+  }
+  return [...lines];
+}
+
+const SOLUTION = solutionLines();
+
+/** What in a text (a notebook, an HTML page) gives a solution away; empty when nothing does. */
+export function leaks(text: string): string[] {
+  const plain = norm(text.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
+  const found = SOLUTION.filter((l) => plain.includes(l));
+  if (/BEGIN SOLUTION|END SOLUTION/.test(text)) found.unshift('a BEGIN/END SOLUTION marker');
+  return found;
+}
+
+/** Every file under a folder. */
+export function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+}
