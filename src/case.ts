@@ -6,7 +6,7 @@ import Ajv, { ErrorObject } from 'ajv';
 import { checkMemory, engineMemory, formatDuration } from './limits';
 import { LOSSES, LossName } from './losses';
 import { Params, backward, forward } from './rnn';
-import { PlainParams, ReferenceResult, referenceRun } from './reference';
+import type { PlainParams, ReferenceResult } from './reference';
 import { BpttError, fromRows, toRows } from './tensor';
 
 export interface CaseJson {
@@ -270,6 +270,8 @@ function checkReferenceFinite(r: ReferenceResult): void {
 export function runCase(c: CaseJson, engine: EngineName = 'fast'): CaseResult {
   checkCaseSize(c, engine);
   if (engine === 'reference') {
+    // loaded on first use: mathjs takes most of a second to load, which every other command would pay
+    const { referenceRun } = require('./reference') as typeof import('./reference');
     const r = referenceRun(c.params, c);
     checkReferenceFinite(r);
     return { loss: r.loss, h: r.h, o: r.o, grads: r.grads };

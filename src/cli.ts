@@ -134,7 +134,7 @@ export async function main(argv: string[], io: CliIO = { out: (s) => void proces
     return (process.exitCode as number | undefined) ?? 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2; // bare `bpttlab` (help on error) is bad usage too
+      return e.exitCode === 0 ? 0 : 2; // help asked for (--help, `help`) is 0; bare `bpttlab` (help on error) is bad usage
     }
     if (e instanceof BpttError || e instanceof Interrupted) {
       err.write(`bpttlab: ${e.message}\n`);

@@ -357,7 +357,9 @@ async function trainLocked(o: TrainOptions, cmd: Command, io: TrainIO, out: (s: 
   } finally {
     bar?.stop();
   }
-  stop.dispose(); // from here on Ctrl-C ends the process at once: the checkpoint is saved
+  // saved: the checkpoint is free for the next run, and from here on Ctrl-C ends the process at once
+  lock?.release();
+  stop.dispose();
   if (stop.reason !== null) {
     const where = `at iteration ${trainer.iteration} of ${o.iterations}`;
     const saved = o.checkpoint === undefined ? 'nothing saved (no --checkpoint)' : `checkpoint saved: ${o.checkpoint} (continue with --resume --checkpoint ${o.checkpoint})`;
@@ -433,7 +435,7 @@ export function trainCommand(io: TrainIO = {}): Command {
 if (require.main === module) {
   const program = new Command('bpttlab').addCommand(trainCommand());
   program.parseAsync(['train', ...process.argv.slice(2)], { from: 'user' }).catch((e: unknown) => {
-    if (e instanceof CommanderError) process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? 0 : 2;
     else if (e instanceof BpttError || e instanceof Interrupted) {
       process.stderr.write(`bpttlab: ${e.message}\n`);
       process.exitCode = e instanceof Interrupted ? e.exitCode : 2;
