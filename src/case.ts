@@ -214,7 +214,7 @@ export function caseSizes(c: CaseJson): { D: number; H: number; K: number; T: nu
 }
 
 /**
- * The mathjs reference takes about 1.5 µs per unit of T·(H² + H·D + K·H) on this lab's machine (its H(t) is a dense
+ * The mathjs reference takes about 1.5 µs per unit of τ·(n_h² + n_h·D + K·n_h) on this lab's machine (its H(t) is a dense
  * diag matrix); past this many units (about 30 s) it is refused rather than left to run for hours.
  */
 export const REFERENCE_WORK_LIMIT = 2e7;
@@ -223,10 +223,10 @@ export const REFERENCE_WORK_LIMIT = 2e7;
 export function checkCaseSize(c: CaseJson, engine: EngineName): void {
   const { D, H, K, T } = caseSizes(c);
   const m = engineMemory({ D, H, K, T, B: 1, real: c.x !== undefined, slots: 0 });
-  checkMemory(m.parts, m.workspace, `this case (T = ${T}, D = ${D}, H = ${H}, K = ${K})`, 'use a shorter sequence or smaller sizes');
+  checkMemory(m.parts, m.workspace, `this case (τ = ${T}, D = ${D}, n_h = ${H}, K = ${K})`, 'use a shorter sequence or smaller sizes');
   const work = T * (H * H + H * D + K * H);
   if (engine === 'reference' && work > REFERENCE_WORK_LIMIT) {
-    throw new BpttError(`the reference engine (mathjs, slow on purpose) is limited to T·(H² + H·D + K·H) ≤ ${REFERENCE_WORK_LIMIT.toExponential(0)} (about 30 s); this case has ${work.toExponential(1)} (about ${formatDuration(work * 1.5e-6)}): use --engine fast`);
+    throw new BpttError(`the reference engine (mathjs, slow on purpose) is limited to τ·(n_h² + n_h·D + K·n_h) ≤ ${REFERENCE_WORK_LIMIT.toExponential(0)} (about 30 s); this case has ${work.toExponential(1)} (about ${formatDuration(work * 1.5e-6)}): use --engine fast`);
   }
 }
 

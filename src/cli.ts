@@ -79,7 +79,7 @@ export function buildProgram(outOrIO: ((s: string) => void) | CliIO): Command {
       const progress = new Progress({
         stream: err,
         note,
-        what: (total) => `${total} central differences, each ${stencil} passes over T = ${T} steps`,
+        what: (total) => `${total} central differences, each ${stencil} passes over τ = ${T} steps`,
         advice: 'fewer --samples, --no-per-step or --stencil 2 make it shorter',
       });
       let report;

@@ -254,12 +254,12 @@ test('only regular files are read, and only up to their limit: /dev/zero, /dev/u
 test('a case too large for memory, or for the slow reference engine, is refused with the figure', () => {
   const T = 8_000_000;
   const c: CaseJson = { loss: 'softmax-ce', params: { U: [[1]], W: [[0.5]], V: Array.from({ length: 100 }, () => [1]), b: [0], c: new Array(100).fill(0) }, tokens: new Array(T).fill(0), y: new Array(T).fill(0) };
-  assert.throws(() => checkCaseSize(c, 'fast'), /this case \(T = 8000000, D = 1, H = 1, K = 100\) needs (about [\d.]+ GiB of memory|a [\d.]+ GiB workspace for one pass, more than the 4\.0 GiB the engine can address)/);
-  // H = 100, T = 2000: T·(H² + H·D + K·H) = 2000 · (10000 + 200 + 300) = 2.1e7, past the reference's 2e7
+  assert.throws(() => checkCaseSize(c, 'fast'), /this case \(τ = 8000000, D = 1, n_h = 1, K = 100\) needs (about [\d.]+ GiB of memory|a [\d.]+ GiB workspace for one pass, more than the 4\.0 GiB the engine can address)/);
+  // n_h = 100, τ = 2000: τ·(n_h² + n_h·D + K·n_h) = 2000 · (10000 + 200 + 300) = 2.1e7, past the reference's 2e7
   const H = 100;
   const rows = (n: number, m: number) => Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => ((i * 7 + j * 3) % 11) / 110 - 0.05));
   const wide = { loss: 'softmax-ce', params: { U: rows(H, 2), W: rows(H, H), V: rows(3, H), b: new Array(H).fill(0), c: [0, 0, 0] }, tokens: new Array(2000).fill(1), y: new Array(2000).fill(0) };
-  refused(['grad', caseFile('wide.json', wide), '--engine', 'reference'], /^bpttlab: the reference engine \(mathjs, slow on purpose\) is limited to T·\(H² \+ H·D \+ K·H\) ≤ 2e\+7 \(about 30 s\); this case has 2\.1e\+7 \(about 32 s\): use --engine fast$/m);
+  refused(['grad', caseFile('wide.json', wide), '--engine', 'reference'], /^bpttlab: the reference engine \(mathjs, slow on purpose\) is limited to τ·\(n_h² \+ n_h·D \+ K·n_h\) ≤ 2e\+7 \(about 30 s\); this case has 2\.1e\+7 \(about 32 s\): use --engine fast$/m);
   assert.equal(run(['grad', caseFile('wide.json', wide)]).code, 0, 'the fast engine takes it');
 });
 

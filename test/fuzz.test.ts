@@ -47,6 +47,8 @@ const GOOD_CASE = {
 function setUp(): void {
   writeFileSync(join(dir, 'text.txt'), TEXT);
   writeFileSync(join(dir, 'case.json'), JSON.stringify(GOOD_CASE));
+  // a case whose backward pass overflows: V^T ∇o(t) = 1e308 + 1e308
+  writeFileSync(join(dir, 'overflow.json'), JSON.stringify({ loss: 'softmax-ce', params: { U: [[1e-306]], W: [[0.5]], V: [[1e308], [-1e308]], b: [0], c: [0, 0] }, tokens: [0, 0], y: [1, 1] }));
   writeFileSync(join(dir, 'precious.txt'), 'a week of notes that must never be overwritten\n'.repeat(20));
   writeFileSync(join(dir, 'solution.ts'), 'export function gradW(): number[][] { return [[0]]; }\n');
   const r = rng(SEED);
@@ -66,6 +68,7 @@ type Pool = readonly string[];
 const ABSURD: Pool = ['', '-1', '0', 'NaN', 'Infinity', '1e308', '1e-300', '4294967296', '9007199254740993', 'x', '--', '-', '1.5', ' 3', '0x10', '1e9'];
 const FILES: Pool = ['case.json', 'text.txt', 'ck.json', 'precious.txt', 'random.bin', 'mutated.json', 'folder', 'zero.json', 'urandom.txt', 'fifo', 'missing.json', '-', 'folder/missing/x.json', 'solution.ts'];
 const SEEDS: Pool = ['0', '1', '4294967295', '4294967296', '-1', 'abc'];
+const CASES: Pool = ['case.json', 'case.json', 'case.json', 'overflow.json', ...FILES]; // the good case more often, so that valid lines run too
 
 interface CommandSpec {
   /** Positional arguments, each from its pool. */
@@ -79,9 +82,9 @@ interface CommandSpec {
 }
 
 const COMMANDS: Record<string, CommandSpec> = {
-  grad: { args: [FILES], options: { '--engine': ['fast', 'reference', 'torch'] } },
+  grad: { args: [CASES], options: { '--engine': ['fast', 'reference', 'torch'] } },
   gradcheck: {
-    args: [FILES],
+    args: [CASES],
     options: {
       '--stencil': ['2', '4', '3'], '--step': ['1e-4', '1e-300', '1e300', '0.3'], '--tol': ['1e-7', '1', '1e-300'], '--samples': ['1', '2', '1e9'],
       '--seed': SEEDS, '--no-per-step': [], '--all-steps': [], '--json': [],

@@ -29,10 +29,10 @@ async function refusal(args: string[]): Promise<{ message: string; printed: stri
 
 test('a run that needs more memory than the lab allows is refused before it allocates anything, with the figure', async () => {
   const cases: [string[], RegExp][] = [
-    [['--hidden', '100000'], /this run \(D = \d+, H = 100000, K = \d+, T = 25, B = 1, adagrad\) needs about [\d.]+ GiB of memory \(.*the parameters \(U 100000×\d+, W 100000×100000, V \d+×100000\) 74\.\d GiB\), more than this lab allows \([\d.]+ GiB, /],
-    [['--task', 'copy', '--alphabet', '1e9'], /this run \(D = 1000000002, H = 64, K = 1000000000, T = 11, B = 1, adagrad\) needs about [\d.]+ TiB of memory/],
-    [['--task', 'copy', '--lag', '100000000'], /T = 100000001, .*needs about [\d.]+ GiB of memory \(the activations of 100000001 steps [\d.]+ GiB/],
-    [['--task', 'adding', '--lag', '100000000', '--batch', '4'], /T = 100000000, B = 4, .*needs about [\d.]+ GiB of memory/],
+    [['--hidden', '100000'], /this run \(D = \d+, n_h = 100000, K = \d+, τ = 25, B = 1, adagrad\) needs about [\d.]+ GiB of memory \(.*the parameters \(U 100000×\d+, W 100000×100000, V \d+×100000\) 74\.\d GiB\), more than this lab allows \([\d.]+ GiB, /],
+    [['--task', 'copy', '--alphabet', '1e9'], /this run \(D = 1000000002, n_h = 64, K = 1000000000, τ = 11, B = 1, adagrad\) needs about [\d.]+ TiB of memory/],
+    [['--task', 'copy', '--lag', '100000000'], /τ = 100000001, .*needs about [\d.]+ GiB of memory \(the activations of 100000001 steps [\d.]+ GiB/],
+    [['--task', 'adding', '--lag', '100000000', '--batch', '4'], /τ = 100000000, B = 4, .*needs about [\d.]+ GiB of memory/],
   ];
   for (const [args, message] of cases) {
     const t0 = performance.now();
@@ -46,7 +46,7 @@ test('a run that needs more memory than the lab allows is refused before it allo
 test("a model whose checkpoint Node could not write and read back is refused before training, with the figure", async () => {
   // P ≈ 10.3 million parameters, with adam's two slots: up to 26 characters for each of 31 million numbers
   const r = await refusal(['--task', 'copy', '--alphabet', '10000', '--hidden', '500', '--optimizer', 'adam', '--checkpoint', join(dir, 'big.json')]);
-  assert.match(r.message, /^a checkpoint of this run \(D = 10002, H = 500, K = 10000, T = 11, B = 1, adam\) can be up to 763\.4 MiB of JSON \(the parameters and adam's state\), more than the 512\.0 MiB a checkpoint can be/);
+  assert.match(r.message, /^a checkpoint of this run \(D = 10002, n_h = 500, K = 10000, τ = 11, B = 1, adam\) can be up to 763\.4 MiB of JSON \(the parameters and adam's state\), more than the 512\.0 MiB a checkpoint can be/);
   assert.deepEqual(readdirSync(dir), [], 'no checkpoint, lock or temporary file');
 });
 

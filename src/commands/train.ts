@@ -153,7 +153,7 @@ function preflight(source: Source, config: TrainConfig, o: TrainOptions): void {
   const text = source.kind === 'text';
   const T = text ? config.seqLength : source.task.steps;
   const real = !text && source.task.loss === 'squared'; // adding and sine feed real numbers; copy and reber tokens
-  const runWhat = `this run (D = ${D}, H = ${H}, K = ${K}, T = ${T}, B = ${B}, ${config.optimizer})`;
+  const runWhat = `this run (D = ${D}, n_h = ${H}, K = ${K}, τ = ${T}, B = ${B}, ${config.optimizer})`;
   // the B sequences of an iteration run one after another (their gradients summed), so one sequence's activations count
   const train = engineMemory({ D, H, K, T, B: 1, real, slots });
   const evaluation = engineMemory({ D, H, K, T: text ? EVAL_CHUNK : T, B: 1, real, slots });
