@@ -94,8 +94,10 @@ function taskOptions(o: TrainOptions): Record<string, number | boolean> {
 /** The text file a source spec names, now: the shipped corpus, relative to the checkpoint's folder, or as given. */
 function fileOf(spec: SourceSpec & { kind: 'text' }, checkpointDir: string | null): string {
   if (spec.shipped) return DEFAULT_CORPUS;
-  if (spec.relativeTo === 'checkpoint' && checkpointDir !== null) return path.resolve(checkpointDir, spec.file);
-  return spec.file;
+  if (spec.relativeTo !== 'checkpoint' || checkpointDir === null) return spec.file;
+  const abs = path.resolve(checkpointDir, spec.file);
+  const rel = path.relative(process.cwd(), abs); // shown in messages: the shorter of the two
+  return rel !== '' && rel.length < abs.length ? rel : abs;
 }
 
 /** The spec a checkpoint in `checkpointDir` stores for text `file`: relative to its own folder, so a resume works from anywhere. */
