@@ -5,6 +5,7 @@
 // records as one JSON array instead.
 //
 //   node bench/run.mjs [--json] [--sizes S1,S2,S3,S4] [--engines bpttlab,bpttlab-js,c,numpy,torch,tfjs] [--seconds 1.5]
+//   (--dry-run: check the arguments and print what would run; a bad argument is one line and exit 2)
 //
 // Peers (bench/peers/, see its README): numpy written the min-char-rnn way, PyTorch 1.13 float64 autograd,
 // tfjs-core with the cpu backend (float32), and a plain C -O3 loop. Missing ones are skipped with a note.
@@ -17,16 +18,57 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = join(ROOT, 'build', 'bench');
 const PY = '/usr/bin/python3';
-const argv = process.argv.slice(2);
-const opt = (k, d) => {
-  const i = argv.indexOf(k);
-  return i >= 0 ? argv[i + 1] : d;
+const SIZES = ['S1', 'S2', 'S3', 'S4', 'tiny', 'tiny-x', 'tiny-batch', 'tiny-batch-x']; // bench/peers/make_case.py
+const ENGINES = ['bpttlab', 'bpttlab-js', 'c', 'numpy', 'torch', 'tfjs'];
+const MAX_SECONDS = 600;
+/** Bad arguments: one line and exit 2, as the bpttlab command line does. */
+const usage = (msg) => {
+  process.stderr.write(`[bench] ${msg}\n`);
+  process.exit(2);
 };
-const asJson = argv.includes('--json');
-const sizes = opt('--sizes', 'S1,S2,S3,S4').split(',');
-const wanted = opt('--engines', 'bpttlab,bpttlab-js,c,numpy,torch,tfjs').split(',');
-const seconds = opt('--seconds', '1.5');
+
+function parseArgs(argv) {
+  const o = { json: false, dryRun: false, sizes: ['S1', 'S2', 'S3', 'S4'], engines: [...ENGINES], seconds: 1.5 };
+  const list = (flag, v, known) => {
+    const items = v.split(',').map((s) => s.trim());
+    const bad = items.filter((s) => !known.includes(s));
+    if (bad.length > 0) usage(`${flag}: unknown ${bad.map((b) => JSON.stringify(b)).join(', ')}; expected a comma-separated list of ${known.join(', ')}`);
+    return [...new Set(items)];
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') o.json = true;
+    else if (a === '--dry-run') o.dryRun = true;
+    else if (a === '--sizes' || a === '--engines' || a === '--seconds') {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) usage(`${a} needs a value`);
+      if (a === '--sizes') o.sizes = list(a, v, SIZES);
+      else if (a === '--engines') o.engines = list(a, v, ENGINES);
+      else {
+        const n = Number(v);
+        if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_SECONDS) usage(`--seconds must be a number in (0, ${MAX_SECONDS}], got ${JSON.stringify(v)}`);
+        o.seconds = n;
+      }
+    } else usage(`unknown argument ${JSON.stringify(a)} (usage: node bench/run.mjs [--json] [--sizes ${SIZES.slice(0, 4).join(',')}] [--engines ${ENGINES.join(',')}] [--seconds 1.5])`);
+  }
+  return o;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const asJson = args.json;
+const sizes = args.sizes;
+const wanted = args.engines;
+const seconds = String(args.seconds);
+if (args.dryRun) {
+  console.log(JSON.stringify({ sizes, engines: wanted, seconds: args.seconds }));
+  process.exit(0);
+}
 const note = (s) => process.stderr.write(`[bench] ${s}\n`);
+// A peer that fails at run time is one line too (exit 1), not a stack trace.
+process.on('uncaughtException', (e) => {
+  note(`error: ${e.message}`);
+  process.exit(1);
+});
 
 const has = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
 const peers = {
@@ -48,7 +90,6 @@ if (wanted.includes('c') && peers.c.ok) {
   }
 }
 const engines = wanted.filter((e) => {
-  if (!peers[e]) throw new Error(`unknown engine ${e} (known: ${Object.keys(peers).join(', ')})`);
   if (!peers[e].ok) note(`skipping ${e}: not installed (${peers[e].how})`);
   return peers[e].ok;
 });

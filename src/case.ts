@@ -3,9 +3,10 @@
 // Types are checked with a JSON schema (ajv); shapes are checked here, each error naming the field, the
 // equation it feeds, and the expected and actual shapes.
 import Ajv, { ErrorObject } from 'ajv';
+import { checkMemory, engineMemory, formatDuration } from './limits';
 import { LOSSES, LossName } from './losses';
 import { Params, backward, forward } from './rnn';
-import { PlainParams, referenceRun } from './reference';
+import type { PlainParams, ReferenceResult } from './reference';
 import { BpttError, fromRows, toRows } from './tensor';
 
 export interface CaseJson {
@@ -87,7 +88,12 @@ function schemaMessage(e: ErrorObject, root: unknown): string {
     const article = want === 'array' || want === 'integer' || want === 'object' ? 'an' : 'a';
     return `${field} must be ${article} ${want}, got ${got}`;
   }
-  if (e.keyword === 'anyOf') return `${field} must be a class index, a vector of numbers or null, got ${got}`;
+  if (e.keyword === 'anyOf') {
+    const loss = (root as { loss?: unknown }).loss;
+    if (loss === 'softmax-ce') return `${field} must be a class index (an integer ≥ 0) or null for softmax-ce, got ${got}`;
+    if (loss === 'squared') return `${field} must be a vector of K numbers or null for squared error, got ${got}`;
+    return `${field} must be a class index, a vector of numbers or null, got ${got}`;
+  }
   return `${field} ${e.message ?? 'is invalid'}, got ${got}`;
 }
 
@@ -118,7 +124,12 @@ function checkFiniteAll(field: string, v: number[] | number[][]): void {
  */
 export function checkCase(raw: unknown): { value: CaseJson; warnings: string[] } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new BpttError(`the case must be a JSON object, got ${describeValue(raw)}`);
-  if (!validate(raw)) throw new BpttError(schemaMessage((validate.errors as ErrorObject[])[0], raw));
+  if (!validate(raw)) {
+    // ajv lists an anyOf's failed branches ("must be null", …) before the anyOf itself; the anyOf says what is wanted
+    const errors = validate.errors as ErrorObject[];
+    const anyOf = errors.find((e) => e.keyword === 'anyOf');
+    throw new BpttError(schemaMessage(anyOf !== undefined && errors[0].instancePath.startsWith(anyOf.instancePath) ? anyOf : errors[0], raw));
+  }
   const c = raw as unknown as CaseJson;
   const warnings = Object.keys(raw)
     .filter((k) => !(CASE_FIELDS as readonly string[]).includes(k))
@@ -174,11 +185,11 @@ export function checkCase(raw: unknown): { value: CaseJson; warnings: string[] }
   return { value: c, warnings };
 }
 
-/** Parses the text of a case file; JSON syntax errors become BpttErrors too. */
+/** Parses the text of a case file; JSON syntax errors become BpttErrors too. A leading byte-order mark is skipped. */
 export function parseCase(text: string, source = 'the case'): { value: CaseJson; warnings: string[] } {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new BpttError(`${source} is not valid JSON (${(e as Error).message}; note JSON has no NaN or Infinity)`);
   }
@@ -197,19 +208,85 @@ export function caseParams(c: CaseJson): Params {
 
 export type EngineName = 'fast' | 'reference';
 
+/** The sizes of a checked case: D, H, K, T. */
+export function caseSizes(c: CaseJson): { D: number; H: number; K: number; T: number } {
+  return { D: c.params.U[0].length, H: c.params.W.length, K: c.params.V.length, T: c.y.length };
+}
+
+/**
+ * The mathjs reference takes about 1.5 µs per unit of τ·(n_h² + n_h·D + K·n_h) on this lab's machine (its H(t) is a dense
+ * diag matrix); past this many units (about 30 s) it is refused rather than left to run for hours.
+ */
+export const REFERENCE_WORK_LIMIT = 2e7;
+
+/** Refuses a case whose pass would need more memory than the lab allows, or more time than the reference may take. */
+export function checkCaseSize(c: CaseJson, engine: EngineName): void {
+  const { D, H, K, T } = caseSizes(c);
+  const m = engineMemory({ D, H, K, T, B: 1, real: c.x !== undefined, slots: 0 });
+  checkMemory(m.parts, m.workspace, `this case (τ = ${T}, D = ${D}, n_h = ${H}, K = ${K})`, 'use a shorter sequence or smaller sizes');
+  const work = T * (H * H + H * D + K * H);
+  if (engine === 'reference' && work > REFERENCE_WORK_LIMIT) {
+    throw new BpttError(`the reference engine (mathjs, slow on purpose) is limited to τ·(n_h² + n_h·D + K·n_h) ≤ ${REFERENCE_WORK_LIMIT.toExponential(0)} (about 30 s); this case has ${work.toExponential(1)} (about ${formatDuration(work * 1.5e-6)}): use --engine fast`);
+  }
+}
+
+const firstBad = (v: readonly number[]): number => v.findIndex((x) => !Number.isFinite(x));
+const anyBad = (m: readonly (readonly number[])[]): boolean => m.some((r) => firstBad(r) >= 0);
+
+/** The first non-finite value of a forward pass, in rnn.ts's order and words: a, h, o, ŷ, then L(t), step by step. */
+function forwardNonFinite(f: { a: number[][]; h: number[][]; o: number[][]; yhat: number[][]; losses: ArrayLike<number>; loss: number }): BpttError {
+  for (let t = 1; t <= f.h.length; t++) {
+    for (const [name, m] of [['a', f.a], ['h', f.h], ['o', f.o], ['ŷ', f.yhat]] as const) {
+      const i = firstBad(m[t - 1]);
+      if (i >= 0) return new BpttError(`forward pass: ${name}(${t})[${i}] is ${m[t - 1][i]} — the first non-finite value (step t = ${t})`);
+    }
+    if (!Number.isFinite(f.losses[t - 1])) return new BpttError(`forward pass: L(${t}) is ${f.losses[t - 1]} (step t = ${t})`);
+  }
+  return new BpttError(`forward pass: the loss is ${f.loss} although every L(t) is finite (overflow in the sum)`);
+}
+
+/**
+ * The reference engine's results checked as the fast engine checks its own (rnn.ts: the forward pass when the loss
+ * is not finite, then ∇o(t), ∇h(t) from t = τ down, then the sums), with the same words, so that both engines give
+ * the same one-line error for the same case instead of printing null.
+ */
+function checkReferenceFinite(r: ReferenceResult): void {
+  if (!Number.isFinite(r.loss)) throw forwardNonFinite(r);
+  for (let t = r.h.length; t >= 1; t--) {
+    for (const [name, m] of [['∇o', r.dO], ['∇h', r.dh]] as const) {
+      const i = firstBad(m[t - 1]);
+      if (i >= 0) throw new BpttError(`backward pass: ${name}(${t}) L[${i}] is ${m[t - 1][i]} — the first non-finite value (step t = ${t})`);
+    }
+  }
+  const g = r.grads;
+  for (const [name, v] of [['∇U', g.U.flat()], ['∇W', g.W.flat()], ['∇V', g.V.flat()], ['∇b', g.b], ['∇c', g.c], ['∇h(0)', g.h0]] as const) {
+    const i = firstBad(v);
+    if (i >= 0) throw new BpttError(`backward pass: ${name} L[${i}] is ${v[i]} (overflow while summing over t)`);
+  }
+  if (anyBad(r.h) || anyBad(r.o)) throw forwardNonFinite(r);
+}
+
 /** Runs a checked case through one engine and returns the CLI's output object. */
 export function runCase(c: CaseJson, engine: EngineName = 'fast'): CaseResult {
+  checkCaseSize(c, engine);
   if (engine === 'reference') {
+    // loaded on first use: mathjs takes most of a second to load, which every other command would pay
+    const { referenceRun } = require('./reference') as typeof import('./reference');
     const r = referenceRun(c.params, c);
+    checkReferenceFinite(r);
     return { loss: r.loss, h: r.h, o: r.o, grads: r.grads };
   }
   const p = caseParams(c);
   const fw = forward(p, c.tokens !== undefined ? { tokens: c.tokens } : { x: c.x as number[][] }, c.y, { loss: c.loss, h0: c.h0 });
   const g = backward(p, fw, { truncate: c.truncate });
+  // rnn.ts checks the forward pass only when the loss is not finite; an h or o that overflowed at an unscored step
+  // would reach the output as null, so it is named here in the same words as the reference's
+  const [h, o] = [toRows(fw.h), toRows(fw.o)];
+  if (anyBad(h) || anyBad(o)) throw forwardNonFinite({ a: toRows(fw.a), h, o, yhat: toRows(fw.yhat), losses: fw.losses, loss: fw.loss });
   return {
     loss: fw.loss,
-    h: toRows(fw.h),
-    o: toRows(fw.o),
+    h,
+    o,
     grads: { U: toRows(g.dU), W: toRows(g.dW), V: toRows(g.dV), b: Array.from(g.db), c: Array.from(g.dc), h0: Array.from(g.dh0) },
   };
 }

@@ -2,6 +2,7 @@
 // synthetic tasks whose answer depends on inputs many steps back, scored only at the steps that matter
 // (the engine skips steps whose target is null). Sources and licences: data/README.md.
 import { readBytes } from './files';
+import { MAX_VOCAB } from './limits';
 import * as path from 'node:path';
 import { LossName, TargetInput } from './losses';
 import { InputSpec } from './rnn';
@@ -21,6 +22,7 @@ export interface Vocab {
 
 /** A vocabulary from a list of distinct single characters (as a checkpoint stores it). */
 export function vocabFromChars(chars: readonly string[]): Vocab {
+  if (chars.length > MAX_VOCAB) throw new BpttError(`a vocabulary of ${chars.length} characters is more than a character model here handles (${MAX_VOCAB}): D = K = ${chars.length} would make U and V ${chars.length} wide`);
   const index = new Map<string, number>();
   chars.forEach((c, i) => {
     if (typeof c !== 'string' || Array.from(c).length !== 1) throw new BpttError(`vocabulary entry ${i} must be a single character, got ${JSON.stringify(c)}`);
@@ -32,8 +34,9 @@ export function vocabFromChars(chars: readonly string[]): Vocab {
 }
 
 /** Every distinct character of the text, sorted by code point (so the same text always gives the same tokens). */
-export function buildVocab(text: string): Vocab {
+export function buildVocab(text: string, source = 'the text'): Vocab {
   const set = new Set(Array.from(text));
+  if (set.size > MAX_VOCAB) throw new BpttError(`${source} has ${set.size} distinct characters, more than a character model here handles (${MAX_VOCAB}): D = K = ${set.size} would make U and V ${set.size} wide; is it text?`);
   return vocabFromChars([...set].sort((a, b) => (a.codePointAt(0) as number) - (b.codePointAt(0) as number)));
 }
 
@@ -113,7 +116,7 @@ export function loadCorpus(file: string = DEFAULT_CORPUS, o: CorpusOptions = {})
 export function corpusFromText(text: string, source = 'text', o: CorpusOptions = {}): Corpus {
   const f = o.validFraction ?? 0.1;
   if (typeof f !== 'number' || !(f >= 0 && f < 1)) throw new BpttError(`validFraction must be in [0, 1), got ${String(f)}`);
-  const vocab = o.vocab ?? buildVocab(text);
+  const vocab = o.vocab ?? buildVocab(text, source);
   const tokens = encode(text, vocab, source);
   if (tokens.length < 2) throw new BpttError(`${source} has ${tokens.length} character(s): a character model needs at least 2`);
   const cut = Math.max(2, Math.round(tokens.length * (1 - f)));
@@ -141,6 +144,8 @@ export interface Task {
   readonly loss: LossName;
   /** How far back the answer lies: for adding and copy the steps between the first needed input and the scored output. */
   readonly lag: number;
+  /** Steps T of an example (reber: its strings vary; 64 is more than any of 2 million draws took). */
+  readonly steps: number;
   /** Squared-loss tasks: a prediction is correct when every |o(t)_k − y(t)_k| ≤ tolerance. */
   readonly tolerance: number;
   /** Accuracy of the best guess that ignores the long-range input (what truncation leaves), for comparison. */
@@ -182,6 +187,7 @@ export function addingTask(T = 20): Task {
     outputSize: 1,
     loss: 'squared',
     lag: T,
+    steps: T,
     tolerance,
     // Ignoring the first marker, the best guess is x2 + 0.5; it is within 0.04 when |x1 − 0.5| ≤ 0.04.
     chance: 2 * tolerance,
@@ -220,6 +226,7 @@ export function copyTask(lag = 10, symbols = 1, alphabet = 4, noise = false): Ta
     outputSize: A,
     loss: 'softmax-ce',
     lag,
+    steps: T,
     tolerance: 0,
     chance: 1 / A,
     sample(r) {
@@ -274,6 +281,7 @@ export function reberTask(): Task {
     outputSize: 7,
     loss: 'softmax-ce',
     lag: 6,
+    steps: 64,
     tolerance: 0,
     chance: 0.5,
     sample(r) {
@@ -305,6 +313,7 @@ export function sineTask(warmup = 5, length = 40): Task {
     outputSize: 1,
     loss: 'squared',
     lag: warmup,
+    steps: length,
     tolerance,
     chance: 0, // no useful guess without the history
     sample(r) {

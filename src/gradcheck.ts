@@ -38,6 +38,8 @@ export interface GradCheckOptions extends ForwardOptions, BackwardOptions {
   perStep?: boolean;
   /** Use these gradients instead of running the engine's backward pass (to check a hand-written backward); per-step rows need the full Grads. */
   grads?: Grads | Pick<Grads, 'dU' | 'dW' | 'dV' | 'db' | 'dc' | 'dh0'>;
+  /** Called after each central difference: `done` of `total` entries (a retried row adds its entries to the total). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface WorstEntry {
@@ -81,6 +83,17 @@ export interface GradCheckReport {
   tol: number;
   params: Check[]; // U, W, V, b, c, h0
   steps: Check[]; // one per (t, parameter), empty when perStep is off
+  /**
+   * 'pass' only when no row fails and at least one row carries information: a gradient (analytic or numeric) above
+   * its noise floor, which the central differences could tell from zero. When every row is within noise — an ε
+   * too small to change the parameters, a loss so large that its rounding swamps every difference — the numeric
+   * side says nothing and the verdict is 'cannot judge', never 'pass'. A loss that cannot change (every target
+   * null, or softmax with K = 1) passes only when the backward pass gives exactly 0.
+   */
+  verdict: 'pass' | 'fail' | 'cannot judge';
+  /** Why the verdict is 'cannot judge' (or why a constant loss passed or failed); null otherwise. */
+  why: string | null;
+  /** verdict === 'pass'. */
   pass: boolean;
 }
 
@@ -105,11 +118,54 @@ export function gradCheck(p: Params, xs: InputSpec, ys: TargetInput, opts: GradC
   const ysArr = Array.from(ys as ArrayLike<number | ArrayLike<number> | null>);
   const loss = new SegmentedLoss(inputs, ysArr, fwOpts, base.h, base.h0, k);
   const pick = sampler(opts.samples, opts.seed ?? 1);
+  const analyticOf: Record<CheckedName, Float64Array> = { U: grads.dU.data, W: grads.dW.data, V: grads.dV.data, b: grads.db, c: grads.dc, h0: grads.dh0 };
+  const valueOf = (name: CheckedName): Float64Array => (name === 'h0' ? base.h0 : paramData(p, name));
+
+  // Every row to check, planned first so that progress can say how far along the check is.
+  interface Job {
+    name: CheckedName;
+    t: number | null;
+    idx: number[];
+    analytic: () => number[];
+  }
+  const jobs: Job[] = [];
+  for (const name of [...PARAM_NAMES, 'h0'] as CheckedName[]) {
+    const idx = pick(analyticOf[name].length);
+    jobs.push({ name, t: null, idx, analytic: () => idx.map((i) => analyticOf[name][i]) });
+  }
+  const full = 'dO' in grads && 'dh' in grads; // per-step summands need the per-step ∇o(t), ∇h(t)
+  if (full && (opts.perStep ?? T <= 50)) {
+    for (let t = 1; t <= T; t++) {
+      let contribution: Record<ParamName, Float64Array> | null = null;
+      const perStep = (): Record<ParamName, Float64Array> => {
+        if (contribution === null) {
+          const c = stepContribution(p, base, grads as Grads, t);
+          contribution = { U: c.dU.data, W: c.dW.data, V: c.dV.data, b: c.db, c: c.dc };
+        }
+        return contribution;
+      };
+      for (const name of PARAM_NAMES) {
+        const idx = pick(paramData(p, name).length);
+        jobs.push({ name, t, idx, analytic: () => idx.map((i) => perStep()[name][i]) });
+      }
+    }
+  }
+  let total = jobs.reduce((s, j) => s + j.idx.length, 0);
+  let done = 0;
+  opts.onProgress?.(0, total);
+
   /** Compares one parameter (or its copy at one step), refining ε on failure. */
-  const row = (name: CheckedName, t: number | null, idx: number[], analytic: number[], at: (i: number, d: number) => Float64Array): Check => {
+  const row = (job: Job): Check => {
+    const { name, t, idx } = job;
+    const analytic = job.analytic();
     let best: Check | null = null;
     for (const step of [h, h / 10, h / 100]) {
-      const numeric = idx.map((i) => numericDerivative(stencil, step, (d) => at(i, d)));
+      if (step !== h) total += idx.length;
+      const numeric = idx.map((i) => {
+        const n = numericDerivative(stencil, step, (d) => loss.value(p, name, i, d, t === null ? null : t - 1));
+        opts.onProgress?.(++done, total);
+        return n;
+      });
       const noise = (10 * EPS * Math.max(1, Math.abs(base.loss)) * Math.sqrt(idx.length)) / step;
       const c = compare(name, t, step, idx, analytic, numeric, colsOf(p, name), noise, tol);
       if (best === null || c.relError < best.relError) best = c;
@@ -117,28 +173,40 @@ export function gradCheck(p: Params, xs: InputSpec, ys: TargetInput, opts: GradC
     }
     return best as Check;
   };
+  const checks = jobs.map(row);
+  const params = checks.filter((c) => c.t === null);
+  const steps = checks.filter((c) => c.t !== null);
 
-  const analyticOf: Record<CheckedName, Float64Array> = { U: grads.dU.data, W: grads.dW.data, V: grads.dV.data, b: grads.db, c: grads.dc, h0: grads.dh0 };
-  const params: Check[] = [];
-  for (const name of [...PARAM_NAMES, 'h0'] as CheckedName[]) {
-    const idx = pick(analyticOf[name].length);
-    params.push(row(name, null, idx, idx.map((i) => analyticOf[name][i]), (i, d) => loss.value(p, name, i, d, null)));
-  }
-
-  const steps: Check[] = [];
-  const full = 'dO' in grads && 'dh' in grads; // per-step summands need the per-step ∇o(t), ∇h(t)
-  if (full && (opts.perStep ?? T <= 50)) {
-    for (let t = 1; t <= T; t++) {
-      const c = stepContribution(p, base, grads as Grads, t);
-      const perStep: Record<ParamName, Float64Array> = { U: c.dU.data, W: c.dW.data, V: c.dV.data, b: c.db, c: c.dc };
-      for (const name of PARAM_NAMES) {
-        const idx = pick(perStep[name].length);
-        steps.push(row(name, t, idx, idx.map((i) => perStep[name][i]), (i, d) => loss.value(p, name, i, d, t - 1)));
-      }
+  // The verdict: see GradCheckReport.verdict.
+  const scored = ysArr.filter((y) => y !== null && y !== undefined).length;
+  const constant = scored === 0 ? 'every target is null' : base.targets.loss === 'softmax-ce' && sizes.K === 1 ? 'softmax over K = 1 class is always 1' : null;
+  let verdict: GradCheckReport['verdict'];
+  let why: string | null = null;
+  if (constant !== null) {
+    // L is 0 whatever θ is, so the exact gradient is 0: nothing numeric can add to that, and anything else is wrong
+    for (const c of checks) {
+      const exact = c.analyticNorm === 0;
+      c.pass = exact;
+      c.passedBy = exact ? 'ratio' : null;
     }
+    verdict = checks.every((c) => c.pass) ? 'pass' : 'fail';
+    why = `the loss cannot change (${constant}), so every gradient is exactly 0${verdict === 'pass' ? ', as the backward pass says' : ', which the backward pass does not give'}`;
+  } else if (checks.some((c) => !c.pass)) {
+    verdict = 'fail';
+  } else if (checks.some((c) => Math.max(c.analyticNorm, c.numericNorm) > c.noiseFloor)) {
+    verdict = 'pass';
+  } else {
+    verdict = 'cannot judge';
+    // θ ± ε = θ for every nonzero entry: the step is below the spacing of doubles there (zeros move, but alone say little)
+    const nonzero = jobs.flatMap((j) => j.idx.map((i) => valueOf(j.name)[i])).filter((v) => v !== 0);
+    const moves = nonzero.length === 0 || nonzero.some((v) => v + h !== v || v - h !== v);
+    const top = checks.reduce((a, b) => (b.analyticNorm > a.analyticNorm ? b : a));
+    why = !moves
+      ? `ε = ${h} is too small to change the parameters in double precision (θ ± ε = θ), so every central difference is 0; use the default ε`
+      : `every gradient is within the rounding noise of the central differences (L = ${fmtN(base.loss)}: e.g. ‖∇${top.name}‖ = ${fmtE(top.analyticNorm)} but the noise floor is ${fmtE(top.noiseFloor)}), so they cannot tell a right gradient from a wrong one; use a case with a smaller loss, or the default ε`;
   }
-  const pass = params.every((c) => c.pass) && steps.every((c) => c.pass);
-  return { loss: base.loss, lossName: base.targets.loss, T, truncate: k, step: h, stencil, tol, params, steps, pass };
+  const pass = verdict === 'pass';
+  return { loss: base.loss, lossName: base.targets.loss, T, truncate: k, step: h, stencil, tol, params, steps, verdict, why, pass };
 }
 
 export interface NumericParamGradOptions extends ForwardOptions {
@@ -304,6 +372,8 @@ export function formatReport(r: GradCheckReport, opts: { allSteps?: boolean } = 
   if ([...r.params, ...r.steps].some((c) => c.passedBy === 'noise')) {
     lines.push('', 'ok~ = the ratio is above tol but ‖a − n‖ is within the rounding noise of the numeric gradient (a tiny gradient)');
   }
-  lines.push('', r.pass ? 'PASS: every gradient matches central differences' : 'FAIL: the rows marked FAIL disagree with central differences');
+  if (r.verdict === 'pass') lines.push('', r.why === null ? 'PASS: every gradient matches central differences' : `PASS: ${r.why}`);
+  else if (r.verdict === 'fail') lines.push('', r.why === null ? 'FAIL: the rows marked FAIL disagree with central differences' : `FAIL: ${r.why}`);
+  else lines.push('', `CANNOT JUDGE: ${r.why ?? 'the central differences carry no information'}`);
   return lines.join('\n');
 }

@@ -94,7 +94,7 @@ export function resolveConfig(c: Partial<TrainConfig> = {}, source?: Source): Tr
   posInt('hiddenSize');
   posInt('seqLength');
   posInt('batchSize');
-  check(Number.isInteger(cfg.seed), `seed must be an integer, got ${String(cfg.seed)}`);
+  check(Number.isInteger(cfg.seed) && cfg.seed >= 0 && cfg.seed <= 0xffffffff, `seed must be an integer in 0..4294967295 (the generators keep 32 bits), got ${String(cfg.seed)}`);
   check(cfg.lr > 0 && Number.isFinite(cfg.lr), `lr must be a positive number, got ${String(cfg.lr)}`);
   check(cfg.initScale > 0 && Number.isFinite(cfg.initScale), `initScale must be a positive number, got ${String(cfg.initScale)}`);
   check(cfg.smoothing >= 0 && cfg.smoothing < 1, `smoothing must be in [0, 1), got ${String(cfg.smoothing)}`);

@@ -1,18 +1,24 @@
 // Checkpoints: exact round trip, exact resume, atomic save, and every kind of corrupt file rejected with a clear error.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { Checkpoint, checkpointOf, checkpointToJson, loadCheckpoint, parseCheckpoint, resumeTrainer, saveCheckpoint } from '../src/checkpoint';
-import { trainCommand } from '../src/commands/train';
+import {
+  Checkpoint, checkpointHeader, checkpointOf, checkpointToJson, loadCheckpoint, lockCheckpoint, parseCheckpoint, removeStaleTemps,
+  resumeTrainer, saveCheckpoint, tempPathFor,
+} from '../src/checkpoint';
+import { Interrupted, TrainIO, trainCommand } from '../src/commands/train';
 import { corpusFromText, makeTask } from '../src/data';
 import { PARAM_NAMES, paramData } from '../src/rnn';
 import { BpttError } from '../src/tensor';
 import { Trainer } from '../src/train';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-ckpt-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const TEXT = 'one two three four five six seven eight nine ten\n'.repeat(8);
 const textSource = () => ({ kind: 'text' as const, corpus: corpusFromText(TEXT) });
 const config = { hiddenSize: 6, seqLength: 9, batchSize: 2, optimizer: 'adam' as const, lr: 0.01, seed: 5 };
@@ -153,4 +159,222 @@ test('bpttlab train --checkpoint then --resume reaches the same parameters as on
   for (const n of PARAM_NAMES) sameBits(paramData(b.params, n), paramData(a.params, n), n);
   await assert.rejects(run(['--resume', '--checkpoint', join(dir, 'split.json'), '--hidden', '9', '--no-progress']), /--hidden 9 differs from the checkpoint's hiddenSize = 6/);
   assert.ok(existsSync(join(dir, 'split.json')));
+});
+
+// --- no lost work: what a careless user types ---
+
+const cli = join(__dirname, '..', 'dist', 'cli.js');
+
+/** Runs `bpttlab train ARGS` in this process; resolves to what it printed. */
+async function train(args: string[], io: TrainIO = {}): Promise<string> {
+  const out: string[] = [];
+  const cmd = trainCommand({ out: (s) => out.push(s), note: (s) => out.push(`note: ${s}\n`), ...io }).configureOutput({ writeErr: () => undefined });
+  await new Command('bpttlab').exitOverride().addCommand(cmd).parseAsync(['train', ...args], { from: 'user' });
+  return out.join('');
+}
+
+/** A fresh folder for one test, removed afterwards. */
+function folder(name: string): string {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+const tiny = (d: string): string[] => {
+  const data = join(d, 'numbers.txt');
+  writeFileSync(data, TEXT);
+  return ['--data', data, '--hidden', '4', '--seq-length', '8', '--sample-every', '0', '--no-progress'];
+};
+
+/** A pid that no process has: a child that has run and been reaped. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+test('--checkpoint never overwrites a file that is not a checkpoint: the training text, a source file (even with --overwrite)', async () => {
+  const d = folder('not-a-checkpoint');
+  const common = tiny(d);
+  const data = common[1];
+  await assert.rejects(train([...common, '--iterations', '3', '--checkpoint', data]), /--checkpoint .*numbers\.txt is the training text --data .*: saving would overwrite it/);
+  const source = join(d, 'model.ts');
+  writeFileSync(source, 'export const x = 1;\n');
+  for (const extra of [[], ['--overwrite']]) {
+    await assert.rejects(train([...common, '--iterations', '3', '--checkpoint', source, ...extra]), /exists and is not a bpttlab checkpoint \(it starts with "export const x = 1;\?"\): refusing to overwrite it/);
+  }
+  assert.equal(readFileSync(data, 'utf8'), TEXT);
+  assert.equal(readFileSync(source, 'utf8'), 'export const x = 1;\n');
+  assert.deepEqual(readdirSync(d).sort(), ['model.ts', 'numbers.txt'], 'no lock or temporary file is left');
+});
+
+test("another run's checkpoint is replaced only with --overwrite; --resume keeps the run's id", async () => {
+  const d = folder('another-run');
+  const common = tiny(d);
+  const ck = join(d, 'ck.json');
+  await train([...common, '--iterations', '12', '--checkpoint', ck]);
+  const first = loadCheckpoint(ck);
+  assert.match(first.run ?? '', /^[0-9a-f]{8}$/);
+  assert.deepEqual(checkpointHeader(ck), { kind: 'checkpoint', run: first.run, iteration: 12 });
+  // the forgotten --resume: 12 iterations must not become 3
+  await assert.rejects(train([...common, '--iterations', '3', '--checkpoint', ck]), new RegExp(`holds another run's checkpoint \\(run ${first.run}, iteration 12\\): continue it with --resume, or replace it with --overwrite`));
+  assert.equal(loadCheckpoint(ck).iteration, 12);
+  await train(['--resume', '--checkpoint', ck, '--iterations', '14', '--sample-every', '0', '--no-progress']);
+  assert.equal(loadCheckpoint(ck).run, first.run, '--resume continues the same run');
+  await assert.rejects(train(['--resume', '--overwrite', '--checkpoint', ck]), /--resume continues the checkpoint and --overwrite replaces it: give one of them/);
+  await train([...common, '--iterations', '3', '--checkpoint', ck, '--overwrite']);
+  const replaced = loadCheckpoint(ck);
+  assert.equal(replaced.iteration, 3);
+  assert.notEqual(replaced.run, first.run, 'a new run has a new id');
+  // an empty file holds nothing to lose
+  const empty = join(d, 'empty.json');
+  writeFileSync(empty, '');
+  await train([...common, '--iterations', '2', '--checkpoint', empty]);
+  assert.equal(loadCheckpoint(empty).iteration, 2);
+});
+
+test('the checkpoint folder is checked at start, before any training', async () => {
+  const d = folder('missing-folder');
+  const out: string[] = [];
+  await assert.rejects(
+    train([...tiny(d), '--iterations', '5', '--checkpoint', join(d, 'no-such-folder', 'ck.json')], { out: (s) => out.push(s) }),
+    /cannot use --checkpoint .*ck\.json: its folder .*no-such-folder does not exist/,
+  );
+  assert.deepEqual(out, [], 'nothing was trained or printed');
+  writeFileSync(join(d, 'a-file'), 'x');
+  await assert.rejects(train([...tiny(d), '--checkpoint', join(d, 'a-file', 'ck.json')]), /cannot use --checkpoint .*: .*a-file is not a folder|its folder .* cannot be read/);
+  await assert.rejects(train([...tiny(d), '--checkpoint', d]), /cannot use --checkpoint .*: it is a directory/);
+});
+
+test('a lock keeps two live runs off one checkpoint; the lock of a dead process is taken over', async () => {
+  const d = folder('lock');
+  const ck = join(d, 'ck.json');
+  // a live holder: a child process that waits until we end it
+  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], { stdio: 'ignore' });
+  try {
+    const lock = { pid: holder.pid, host: hostname(), token: 'abc', started: '2024-01-01T00:00:00.000Z' };
+    writeFileSync(`${ck}.lock`, JSON.stringify(lock));
+    await assert.rejects(train([...tiny(d), '--iterations', '2', '--checkpoint', ck]), new RegExp(`checkpoint .*ck\\.json is in use by another run \\(pid ${holder.pid}, since 2024-01-01T00:00:00\\.000Z\\)`));
+    assert.ok(!existsSync(ck));
+    assert.equal(JSON.parse(readFileSync(`${ck}.lock`, 'utf8')).token, 'abc', "the other run's lock is left alone");
+    // a run on another machine cannot be asked whether it is alive: refused, with the way out
+    writeFileSync(`${ck}.lock`, JSON.stringify({ ...lock, host: 'elsewhere' }));
+    await assert.rejects(train([...tiny(d), '--checkpoint', ck]), /locked by a run on another machine .*on elsewhere.*; if no run uses it, delete .*ck\.json\.lock/);
+    // the holder died (kill -9 leaves its lock): taken over
+    writeFileSync(`${ck}.lock`, JSON.stringify({ ...lock, pid: deadPid() }));
+    await train([...tiny(d), '--iterations', '2', '--checkpoint', ck]);
+    assert.equal(loadCheckpoint(ck).iteration, 2);
+    assert.ok(!existsSync(`${ck}.lock`), 'released at the end');
+  } finally {
+    holder.kill('SIGKILL');
+  }
+  // the library form: lock, release, and nobody else meanwhile
+  const lock = lockCheckpoint(ck);
+  assert.ok(lock.holds());
+  assert.throws(() => lockCheckpoint(ck), /is in use by another run \(pid \d+/);
+  lock.release();
+  assert.ok(!existsSync(`${ck}.lock`));
+});
+
+test("temporary files of a save killed half-way are removed by the next run on that checkpoint (a live process's are kept)", async () => {
+  const d = folder('tmp');
+  const ck = join(d, 'ck.json');
+  const dead = tempPathFor(ck, deadPid(), 1700000000000);
+  writeFileSync(dead, ''); // what kill -9 during a save leaves: an empty temporary file
+  const live = tempPathFor(ck, process.pid, 1700000000001);
+  writeFileSync(live, '');
+  const other = join(d, '.other.json.123.456.tmp');
+  writeFileSync(other, '');
+  assert.deepEqual(removeStaleTemps(ck), [dead.split('/').pop()]);
+  assert.ok(existsSync(live) && existsSync(other));
+  rmSync(live);
+  writeFileSync(dead, '');
+  const printed = await train([...tiny(d), '--iterations', '2', '--checkpoint', ck]);
+  assert.match(printed, /note: removed \.ck\.json\.\d+\.1700000000000\.tmp: left beside the checkpoint by a save that was killed/);
+  assert.ok(!existsSync(dead) && existsSync(other));
+});
+
+test("the text's path is stored relative to the checkpoint's folder: --resume works from another folder", () => {
+  const d = folder('relative');
+  const elsewhere = folder('relative-elsewhere');
+  writeFileSync(join(d, 'numbers.txt'), TEXT);
+  const common = ['--hidden', '4', '--seq-length', '8', '--sample-every', '0', '--no-progress'];
+  const a = spawnSync(process.execPath, [cli, 'train', '--data', 'numbers.txt', '--checkpoint', 'ck.json', '--iterations', '3', ...common], { cwd: d, encoding: 'utf8' });
+  assert.equal(a.status, 0, a.stderr);
+  assert.deepEqual(loadCheckpoint(join(d, 'ck.json')).source, { kind: 'text', file: 'numbers.txt', relativeTo: 'checkpoint' });
+  const b = spawnSync(process.execPath, [cli, 'train', '--resume', '--checkpoint', join('..', 'relative', 'ck.json'), '--iterations', '5', ...common], { cwd: elsewhere, encoding: 'utf8' });
+  assert.equal(b.status, 0, b.stderr);
+  assert.equal(loadCheckpoint(join(d, 'ck.json')).iteration, 5);
+});
+
+test('Ctrl-C stops at the end of the iteration, saves the checkpoint, restores the cursor and exits 130', async () => {
+  const d = folder('interrupt');
+  const ck = join(d, 'ck.json');
+  const signals = new EventEmitter();
+  const drawn: string[] = [];
+  const terminal = Object.assign(new EventEmitter(), { isTTY: true, columns: 100, write: (s: string) => drawn.push(s) > 0, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  let at = 0;
+  await assert.rejects(
+    train([...tiny(d).filter((a) => a !== '--no-progress'), '--iterations', '100000', '--checkpoint', ck, '--sample-every', '7'], {
+      progressStream: terminal as unknown as NodeJS.WritableStream,
+      signals,
+      out: (s) => {
+        const m = /--- iteration (\d+)/.exec(s);
+        if (m !== null && at === 0) {
+          at = Number(m[1]);
+          signals.emit('SIGINT'); // as if Ctrl-C came while the sample was printed
+        }
+      },
+    }),
+    (e: Error) => e instanceof Interrupted && e.exitCode === 130 && /interrupted \(SIGINT\) at iteration 7 of 100000; checkpoint saved: .*ck\.json \(continue with --resume/.test(e.message),
+  );
+  assert.equal(at, 7);
+  assert.equal(loadCheckpoint(ck).iteration, 7, 'the iteration that was running finished and was saved');
+  const screen = drawn.join('');
+  assert.ok(screen.includes('\x1b[?25l'), 'the bar hid the cursor');
+  assert.ok(screen.lastIndexOf('\x1b[?25h') > screen.lastIndexOf('\x1b[?25l'), 'and showed it again before the command ended');
+  assert.equal(signals.listenerCount('SIGINT'), 0, 'its signal handlers are removed');
+  assert.ok(!existsSync(`${ck}.lock`));
+});
+
+test('a real SIGINT to a running `bpttlab train`: exit 130, one line, the checkpoint saved, no lock or temporary file left', async () => {
+  const d = folder('sigint');
+  const ck = join(d, 'ck.json');
+  const child = spawn(process.execPath, [cli, 'train', ...tiny(d), '--iterations', '100000000', '--checkpoint', ck, '--checkpoint-every', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b) => (err += b));
+  child.stdout.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    // the lock appears once the run has started; then it trains until told to stop
+    for (let i = 0; i < 600 && !existsSync(`${ck}.lock`); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(`${ck}.lock`), 'the run started within 60 s');
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, err);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  assert.match(err, /^bpttlab: interrupted \(SIGINT\) at iteration \d+ of 100000000; checkpoint saved: .*ck\.json \(continue with --resume --checkpoint .*ck\.json\)\n$/);
+  const n = Number(/at iteration (\d+)/.exec(err)?.[1]);
+  assert.equal(loadCheckpoint(ck).iteration, n);
+  assert.deepEqual(readdirSync(d).sort(), ['ck.json', 'numbers.txt']);
+});
+
+test('a closed output (the reader of a pipe left) stops the run quietly, after saving', async () => {
+  const d = folder('epipe');
+  const ck = join(d, 'ck.json');
+  const child = spawn(process.execPath, [cli, 'train', ...tiny(d), '--iterations', '100000000', '--sample-every', '1', '--sample-length', '5', '--checkpoint', ck, '--checkpoint-every', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b) => (err += b));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await new Promise((r) => child.stdout.once('data', r)); // like `| head -1`: read a little, then go away
+    child.stdout.destroy();
+    assert.equal(await exited, 0, err);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  assert.match(err, /^bpttlab: the output was closed at iteration \d+ of 100000000; checkpoint saved: /);
+  assert.doesNotMatch(err, /EPIPE|at .*\.js:\d+/);
+  assert.ok(loadCheckpoint(ck).iteration >= 1);
+  assert.ok(!existsSync(`${ck}.lock`));
 });
