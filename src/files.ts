@@ -103,6 +103,27 @@ export function readBytes(file: string | number, what: FileKind, shown = String(
   }
 }
 
+/**
+ * Checks that `file` is a regular file no larger than the limit for its kind, without reading it (for files that
+ * another program reads, e.g. the student's solution that the check bundles); the same one-line errors as readBytes.
+ */
+export function expectRegularFile(file: string, what: FileKind, shown = file): void {
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    throw new BpttError(`cannot read ${what} ${shown}: ${reason(e)}`);
+  }
+  if (!st.isFile()) throw new BpttError(`cannot read ${what} ${shown}: ${kindOf(st)}`);
+  const limit = FILE_LIMITS[what];
+  if (st.size > limit) throw new BpttError(`cannot read ${what} ${shown}: it is ${formatBytes(st.size)}, more than the ${formatBytes(limit)} a ${what} may be`);
+}
+
+/** What a path that is neither a file nor a folder is, in words (for commands that take either). */
+export function describeNonFile(st: Stats): string {
+  return kindOf(st);
+}
+
 /** The error message of a failed file operation, in words ("no such file", "permission denied", …). */
 export function fileError(e: unknown): string {
   return reason(e);

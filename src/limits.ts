@@ -15,6 +15,8 @@ export const FILE_LIMITS = {
   'case file': 64 * MiB, // a T×H case with T·H in the millions; far beyond what a lesson checks by hand
   'text file': 16 * MiB, // sixteen times the complete works in tiny-shakespeare; Genesis is 0.2 MiB
   checkpoint: 512 * MiB, // about the longest string this Node can hold (a checkpoint is read as one string)
+  'solution file': 4 * MiB, // a student's function and its helpers; a thousand times a full-backward solution
+  notebook: 64 * MiB, // a student's notebook with its outputs (plots embed plotly, a few MiB each)
 } as const;
 
 export type FileKind = keyof typeof FILE_LIMITS;

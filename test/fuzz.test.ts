@@ -9,8 +9,6 @@
 //     left behind.
 // Seeded: BPTTLAB_FUZZ_SEED=n reruns one sequence of command lines (a failure prints its seed and case number);
 // bounded: it starts no new command after BPTTLAB_FUZZ_SECONDS (default 60) and runs at most BPTTLAB_FUZZ_RUNS (200).
-// The `grade` command does not exist on this branch: its command lines check the "unknown command" answer, and the
-// same harness covers it once its options are added to COMMANDS.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -110,12 +108,11 @@ const COMMANDS: Record<string, CommandSpec> = {
     bound: ['--sizes', 'tiny', '--engines', 'bpttlab', '--seconds', '0.05'],
   },
   check: {
-    // devices and FIFOs are left out here: containing the check's child process is issue 10's (its loader)
-    args: [['dW', 'dV', 'forwardStep', 'nope', ''], FILES.filter((f) => !['zero.json', 'urandom.txt', 'fifo', '-'].includes(f))],
-    options: { '--export': ['gradW', 'default', 'x'], '--case': ['0', '1', '99'], '--json': [] },
-    always: ['--timeout', '10'], // the check's own --timeout is issue 10's; here it only bounds the run
+    args: [['dW', 'dV', 'forwardStep', 'nope', ''], FILES],
+    options: { '--export': ['gradW', 'default', 'x'], '--case': ['0', '1', '99'], '--json': [], '--timeout': ['0', '-1', 'NaN', '1e9', '5'] },
+    always: ['--timeout', '10'], // bounds the run when the drawn options set no timeout of their own
   },
-  grade: { args: [FILES], options: { '--json': [] } },
+  grade: { args: [FILES], options: { '--json': [], '--timeout': ['0', '5', 'x'] }, always: ['--timeout', '10'] },
 };
 
 interface Line {

@@ -17,6 +17,7 @@ import { crashVerdict, judge, limitVerdict, refusedVerdict, timeoutVerdict } fro
 import { SandboxJob, runInSandbox } from '../exercises/sandbox';
 import { Exercise } from '../exercises/answers/exercise';
 import { BpttError } from '../tensor';
+import { expectRegularFile } from '../files';
 
 /** The largest time limit a timer can keep: 2^31 − 1 ms. */
 export const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
@@ -61,6 +62,7 @@ export async function checkFile(exercise: string, file: string, o: CheckCliOptio
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new BpttError(`no such file: ${file}`);
   if (fs.statSync(abs).isDirectory()) throw new BpttError(`${file} is a directory, not a file exporting ${ex.fn}`);
+  expectRegularFile(abs, 'solution file', file); // a FIFO or /dev/zero would hang the bundler; a huge file fill memory
   const n = ex.cases().length;
   if (o.case !== undefined && o.case >= n) throw new BpttError(`--case ${o.case}: ${ex.name} has cases 0..${n - 1}`);
   const job: SandboxJob = {

@@ -16,6 +16,7 @@ import { SandboxJob, runInSandbox } from '../exercises/sandbox';
 import { SPECS } from '../exercises/specs';
 import { Verdict } from '../exercises/types';
 import { BpttError } from '../tensor';
+import { describeNonFile, readBytes } from '../files';
 
 export interface GradeOptions {
   json?: boolean;
@@ -29,9 +30,9 @@ export interface StudentGrade { student: string; notebooks: string[]; correct: n
 function codeCells(file: string): string[] | string {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readBytes(file, 'notebook', file).toString('utf8'); // regular files only, with a size limit
   } catch (e) {
-    return `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    return (e as Error).message;
   }
   let nb: unknown;
   try {
@@ -108,6 +109,7 @@ export function studentsIn(target: string): { student: string; files: string[] }
   } catch {
     throw new BpttError(`no such file or folder: ${target}`);
   }
+  if (!st.isFile() && !st.isDirectory()) throw new BpttError(`cannot grade ${target}: ${describeNonFile(st)}; give a notebook (.ipynb) or a folder of them`);
   if (st.isFile()) {
     if (!target.endsWith('.ipynb')) throw new BpttError(`${target} is not a notebook (expected a .ipynb file or a folder of them)`);
     const cells = codeCells(target);
