@@ -10,13 +10,17 @@
 // Peers (bench/peers/, see its README): numpy written the min-char-rnn way, PyTorch 1.13 float64 autograd,
 // tfjs-core with the cpu backend (float32), and a plain C -O3 loop. Missing ones are skipped with a note.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg, cpus } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD = join(ROOT, 'build', 'bench');
+// In the repository the cases and the compiled C peer go to build/bench; in an installed package (no .git: its
+// folder may not be ours to write) to a temporary folder removed at exit.
+const INSTALLED = !existsSync(join(ROOT, '.git'));
+const BUILD = INSTALLED ? mkdtempSync(join(tmpdir(), 'bpttlab-bench-')) : join(ROOT, 'build', 'bench');
+if (INSTALLED) process.on('exit', () => rmSync(BUILD, { recursive: true, force: true }));
 const PY = '/usr/bin/python3';
 const SIZES = ['S1', 'S2', 'S3', 'S4', 'tiny', 'tiny-x', 'tiny-batch', 'tiny-batch-x']; // bench/peers/make_case.py
 const ENGINES = ['bpttlab', 'bpttlab-js', 'c', 'numpy', 'torch', 'tfjs'];

@@ -25,6 +25,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -109,7 +110,7 @@ function jupyterInstalled() {
 // 2. Jupyter from Debian's packages.
 function ensureJupyter() {
   if (jupyterInstalled()) return;
-  const install = `apt-get install -y ${APT_PACKAGES.join(' ')}`;
+  const install = `apt-get install -y --no-install-recommends ${APT_PACKAGES.join(' ')}`;
   if (!IS_ROOT) {
     die(
       `Jupyter is missing (${PYTHON} -c '${JUPYTER_CHECK}' failed). Install it as root, then run this again:\n` +
@@ -127,7 +128,7 @@ function ensureJupyter() {
     log('apt-get update failed; retrying in 15 s');
     spawnSync('sleep', ['15']);
   }
-  if (run('apt-get', [...lock, 'install', '-y', ...APT_PACKAGES], { env }) !== 0) die('apt-get install failed (see above)');
+  if (run('apt-get', [...lock, 'install', '-y', '--no-install-recommends', ...APT_PACKAGES], { env }) !== 0) die('apt-get install failed (see above)');
   if (!jupyterInstalled()) die(`Jupyter still cannot be imported by ${PYTHON} after apt-get install`);
 }
 
@@ -141,6 +142,9 @@ function ensureBuild({ fatal }) {
   if (fs.existsSync(at('dist', 'index.js')) && mtime(stamp) >= sources) return;
   log('building src/ -> dist/');
   const started = new Date();
+  // From scratch: a file renamed or deleted in src/ must not live on in dist/ (an old exercises/dW.js held a
+  // solution that the student API no longer loads).
+  fs.rmSync(at('dist'), { recursive: true, force: true });
   if (run(process.execPath, [TSC, '-p', 'tsconfig.json']) !== 0) {
     if (fatal) die('the build failed (tsc errors above)');
     return log('warning: the build failed (tsc errors above); notebooks see whatever tsc emitted');
@@ -295,15 +299,29 @@ function test(args) {
       .sort()
       .map((f) => path.join('test', f));
   }
-  const status = run(process.execPath, [
-    '--import', 'tsx',
-    '--test',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    ...nodeArgs,
-    ...files,
-  ]);
+  // The run's own temporary folder: every test must remove what it makes there (checked below, also when a test
+  // failed), and whatever is left is removed with it. The executed notebooks are shared through it too: the
+  // notebook test and the book build execute each notebook once between them (scripts/execute_notebook.py).
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bpttlab-test-'));
+  const env = { ...process.env, TMPDIR: runTmp, BPTTLAB_EXECUTED: path.join(runTmp, 'executed') };
+  let status;
+  let left = [];
+  try {
+    status = run(process.execPath, [
+      '--import', 'tsx',
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      ...nodeArgs,
+      ...files,
+    ], { env });
+    // Tools keep caches in the temporary folder (tsx's transform cache); only our own leftovers are a failure.
+    left = fs.readdirSync(runTmp).filter((f) => f.startsWith('bpttlab-'));
+  } finally {
+    fs.rmSync(runTmp, { recursive: true, force: true });
+  }
   if (status !== 0) die(`tests failed (exit status ${status})`, status);
+  if (left.length > 0) die(`the tests passed but left ${left.join(', ')} in the temporary folder: a test must remove what it creates`);
   log('all tests passed');
 }
 

@@ -1,7 +1,7 @@
 // The shipped corpus, text loading and encoding, and the synthetic tasks.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +12,7 @@ import { forward, initParams } from '../src/rnn';
 import { Mat, fromRows, rng } from '../src/tensor';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-data-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the shipped corpus loads: Genesis, 60 characters, 90/10 split, and its README names source and licence', () => {
   const c = loadCorpus();

@@ -375,11 +375,12 @@ test('bpttlab train --task copy: trains, reports held-out accuracy and a JSON su
   assert.ok(summary.heldOutAccuracy > 0.9, `accuracy ${summary.heldOutAccuracy}`);
 });
 
-test('bpttlab train on a text file prints samples; bad input is a BpttError or a commander error', async () => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
+test('bpttlab train on a text file prints samples; bad input is a BpttError or a commander error', async (t) => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'bpttlab-train-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 't.txt');
   writeFileSync(file, TEXT);
   const out: string[] = [];

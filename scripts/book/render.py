@@ -6,10 +6,12 @@
 --no-execute renders the notebook as it is, without a kernel (the student exercise pages: their stubs would only
 fail with "not implemented yet").
 
-Used by scripts/book.mjs. The notebook file is only read, never written. Fails
-(exit 1) on the first cell whose kernel reply is not "ok" (tslab reports
-errors only in the reply status, see scripts/execute_notebook.py), unless the
-cell is tagged `raises-exception`. OUT.json gets the chapter's title, the
+Used by scripts/book.mjs. The notebook file is only read, never written. It is
+executed by scripts/execute_notebook.py's execute(), under the same rules as
+the notebook test: fails (exit 1) on the first cell whose kernel reply is not
+"ok", unless the cell is tagged `raises-exception`; within one `npm test` the
+executed copy is shared with the notebook test (BPTTLAB_EXECUTED), so each
+notebook runs once. OUT.json gets the chapter's title, the
 number of figures (outputs holding a `bpttlab-plot` div, counted after live
 displays were overwritten in place) and the execution time. Exit 2 when the
 kernel did not start (book.mjs then retries).
@@ -17,11 +19,12 @@ kernel did not start (book.mjs then retries).
 import json
 import os
 import sys
-import time
 
 import nbformat
-from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import execute_notebook  # noqa: E402  (scripts/execute_notebook.py: one executor for the tests and the book)
 
 PLOT_MARK = 'class="bpttlab-plot"'
 # Placeholders book.mjs rewrites to files it copies into site/.
@@ -31,40 +34,26 @@ REQUIRE_URL = "BPTTLAB_REQUIREJS"
 
 def main():
     src, out_html, out_json = sys.argv[1:4]
-    execute = "--no-execute" not in sys.argv[4:]
-    nb = nbformat.read(src, as_version=4)
-    started = time.monotonic()
-    if execute:
-        run(nb, src)
-    seconds = time.monotonic() - started
+    if "--no-execute" in sys.argv[4:]:
+        nb, seconds = nbformat.read(src, as_version=4), 0.0
+    else:
+        nb, seconds = run(src)
     write(nb, src, out_html, out_json, seconds)
 
 
-def run(nb, src):
-    client = NotebookClient(nb, kernel_name="tslab", timeout=300, startup_timeout=120, allow_errors=True,
-                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(src))}})
-    replies = {}
-    client.on_cell_executed = lambda cell, cell_index, execute_reply: replies.__setitem__(
-        cell_index, execute_reply["content"])
+def run(src):
+    """Executes the notebook with the tests' own executor (its rules, and the run's shared executed copies)."""
     try:
-        kernel = client.setup_kernel()
-        kernel.__enter__()
-    except RuntimeError as e:  # the kernel did not start (e.g. a port race between kernels): book.mjs retries
-        print(f"{os.path.basename(src)}: the kernel did not start: {e}", file=sys.stderr)
+        nb, failures, meta = execute_notebook.execute(os.path.abspath(src), timeout=300)
+    except execute_notebook.CouldNotRun as e:  # e.g. a port race between kernels: book.mjs retries
+        print(str(e), file=sys.stderr)
         sys.exit(2)
-    count = 0
-    try:
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or not cell.source.strip():
-                continue
-            count += 1
-            client.execute_cell(cell, index, execution_count=count)
-            if replies.get(index, {}).get("status") != "ok" and "raises-exception" not in cell.metadata.get("tags", []):
-                text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
-                print(f"{os.path.basename(src)}: cell {index} failed:\n{text}", file=sys.stderr)
-                sys.exit(1)
-    finally:
-        kernel.__exit__(None, None, None)
+    for index, cell, text in failures:
+        where = "" if cell is None else f" cell {index} failed"
+        print(f"{os.path.basename(src)}:{where}\n{text}", file=sys.stderr)
+    if failures:
+        sys.exit(1)
+    return nb, meta["seconds"]
 
 
 def write(nb, src, out_html, out_json, seconds):
