@@ -16,12 +16,19 @@ test('every gradient matches central differences to 1e-7 on random shapes, losse
     fc.property(arbSpec({ maxDim: 5, maxT: 9 }), (spec) => {
       const r = check(spec);
       assert.ok(r.pass, `${JSON.stringify(spec)}\n${formatReport(r)}`);
-      // nearly every row meets the ratio rule itself; 'within noise' is reserved for tiny gradients
-      for (const x of [...r.params, ...r.steps]) if (x.passedBy === 'noise') assert.ok(x.analyticNorm < 1e-5, `${x.name}(${x.t}) ${x.analyticNorm}`);
+      // 'within noise' is for gradients tiny beside the loss (measured over 1500 random cases: 6 rows in 44160, all with
+      // ‖a‖ < 4e-6·L and ‖a − n‖ < 0.04 × the floor). A wrong gradient would sit near or above the floor, not far below it.
+      for (const x of [...r.params, ...r.steps]) {
+        if (x.passedBy !== 'noise') continue;
+        const diff = x.relError * (x.analyticNorm + x.numericNorm);
+        assert.ok(x.analyticNorm <= 1e-4 * Math.max(1, r.loss), `${x.name}(${x.t}): ‖a‖ = ${x.analyticNorm} is not tiny beside L = ${r.loss}`);
+        assert.ok(diff <= x.noiseFloor / 5, `${x.name}(${x.t}): ‖a − n‖ = ${diff} is not far below the noise floor ${x.noiseFloor}`);
+      }
       assert.equal(r.params.length, 6);
       assert.equal(r.steps.length, 5 * spec.T);
     }),
-    { numRuns: 40 },
+    // the first example is the case that found the old rule too strict (W(2) = 4e-5 with L = 9.6 passed by noise)
+    { numRuns: 40, examples: [[{ D: 2, H: 1, K: 4, T: 3, loss: 'softmax-ce', tokens: false, seed: 1311257152, withH0: false, nullRate: 0, truncate: undefined, scale: 1.5 }]] },
   );
 });
 
