@@ -20,12 +20,16 @@
 //    markdown), Debian ships it locally, and it needs no extra npm dependency.
 // 3. Writes site/index.html (chapters in order, with figure counts) and site/manifest.json: per chapter its file,
 //    title, how many figures it emitted and how long it took to execute (the browser test checks the counts).
+// 4. Student edition: each exercise becomes an editor with a Check button whose verdict is the CLI's, computed in the
+//    page from tables made here (scripts/book/exercises.mjs): site/bpttlab-exercises.js (CodeMirror, sucrase, the
+//    judge; no answer code) and one table file per exercise page. The index shows which exercises are solved.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chapters as chapterFiles, sources } from './exercises.mjs';
+import * as inPage from './book/exercises.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...p) => path.join(ROOT, ...p);
@@ -79,7 +83,7 @@ function renderOnce(page, tmp) {
   const html = path.join(tmp, `${base}.html`);
   const json = path.join(tmp, `${base}.json`);
   return new Promise((resolve) => {
-    const argv = [at('scripts', 'book', 'render.py'), page.src, html, json, ...(page.execute ? [] : ['--no-execute'])];
+    const argv = [at('scripts', 'book', 'render.py'), page.renderSrc ?? page.src, html, json, ...(page.execute ? [] : ['--no-execute'])];
     const child = spawn(PYTHON, argv, { cwd: path.dirname(page.src) });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -116,8 +120,20 @@ function navBar(chapters, i) {
   );
 }
 
+/** The exercise editors of a student exercise page: placeholders become widgets; the page script and tables load. */
+function exerciseWidgets(html, page) {
+  if (!page.exercises?.length) return html;
+  for (const ex of page.exercises) {
+    if (!html.includes(inPage.SLOT(ex.name))) throw new Error(`${page.nb}: the placeholder of exercise ${ex.name} is missing from the HTML`);
+    html = html.replace(inPage.SLOT(ex.name), () => inPage.widget(ex));
+  }
+  html = html.replace(/<\/head>/, () => `${inPage.STYLE}\n</head>`);
+  return html.replace(/<\/body>/, () => `<script src="${page.tables}"></script>\n<script src="bpttlab-exercises.js"></script>\n</body>`);
+}
+
 /** Rewrites one exported page: shared plotly, local MathJax and require.js, navigation. */
-function finishPage(html, chapters, i) {
+function finishPage(html, chapters, i, page) {
+  html = exerciseWidgets(html, page);
   let bundles = 0;
   html = html.replace(/<script type="text\/javascript" data-bpttlab="plotly-bundle">[\s\S]*?<\/script>/g, () => {
     bundles++;
@@ -154,8 +170,30 @@ function copyMathJax(dest) {
   }
 }
 
+/** Under an exercise page in the index: its exercises, each marked when this browser has checked it correct. */
+function exerciseList(c) {
+  if (!c.exercises?.length) return '';
+  const li = (name) => `<li><a href="${c.file}#exercise-${name}"><code>${name}</code></a> <span class="solved" data-solved="${name}" hidden>✔ solved</span></li>`;
+  return `<ul class="exercise-list">${c.exercises.map(li).join('')}</ul>`;
+}
+
+// The index's solved marks: what the exercise pages stored in this browser (see scripts/book/exercises/page.ts).
+const SOLVED_SCRIPT = `<script>
+(function () {
+  var marks = document.querySelectorAll('[data-solved]'), solved = 0;
+  for (var i = 0; i < marks.length; i++) {
+    var ok = false;
+    try { ok = localStorage.getItem('bpttlab:exercise:' + marks[i].getAttribute('data-solved') + ':solved') === '1'; } catch (e) { ok = false; }
+    marks[i].hidden = !ok;
+    if (ok) solved++;
+  }
+  var total = document.getElementById('solved-total');
+  if (total) total.textContent = solved + ' of ' + marks.length + ' exercises solved in this browser.';
+})();
+</script>`;
+
 function indexPage(chapters) {
-  const item = (c) => `<li><a href="${c.file}">${escapeHtml(c.title)}</a>${c.kind === 'chapter' ? ` <span style="color:#777">(${c.figures} interactive figure${c.figures === 1 ? '' : 's'})</span>` : ''}</li>`;
+  const item = (c) => `<li><a href="${c.file}">${escapeHtml(c.title)}</a>${c.kind === 'chapter' ? ` <span style="color:#777">(${c.figures} interactive figure${c.figures === 1 ? '' : 's'})</span>` : ''}${exerciseList(c)}</li>`;
   const items = chapters.filter((c) => c.kind === 'chapter').map(item).join('\n');
   const exercises = chapters.filter((c) => c.kind !== 'chapter').map(item).join('\n');
   const edition = teacher
@@ -163,10 +201,11 @@ function indexPage(chapters) {
     : '';
   const exerciseNote = teacher
     ? 'The exercises with their solutions, executed: every check passes.'
-    : 'The exercises, as students get them: solve them in your own copy in the lab (<code>npm start</code>), where each check cell runs the checker.';
+    : 'Solve them here, in the page: each exercise has an editor and a Check button that gives the checker\'s verdict (the known mistake it matches, the first wrong entry, the case), offline, with nothing installed. Your code is kept in this browser. Or solve them in your own copy in the lab (<code>npm start</code>).';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>bpttlab: Backpropagation Through Time, equation by equation</title>
-<style>body{font:16px/1.5 Georgia,serif;max-width:760px;margin:40px auto;padding:0 16px;color:#222}li{margin:.4em 0}a{color:#08519c}</style>
+<style>body{font:16px/1.5 Georgia,serif;max-width:760px;margin:40px auto;padding:0 16px;color:#222}li{margin:.4em 0}a{color:#08519c}
+.exercise-list{list-style:none;padding-left:1.2em;margin:.2em 0 .8em;font-size:15px;columns:2}.exercise-list li{margin:.1em 0}.solved{color:#1a7f37;font-weight:600}</style>
 </head><body>
 <h1>bpttlab</h1>
 <p>Backpropagation Through Time for a vanilla RNN, derived the way <em>Deep Learning</em> (Goodfellow, Bengio &amp; Courville, §10.2.2)
@@ -176,15 +215,46 @@ ${edition}
 <ol start="0" style="list-style:none;padding-left:0">
 ${items}
 </ol>
-${exercises ? `<h2>Exercises</h2>\n<p>${exerciseNote}</p>\n<ul style="list-style:none;padding-left:0">\n${exercises}\n</ul>` : ''}
+${exercises ? `<h2>Exercises</h2>\n<p>${exerciseNote}</p>\n${teacher ? '' : '<p id="solved-total" style="color:#555"></p>\n'}<ul style="list-style:none;padding-left:0">\n${exercises}\n</ul>` : ''}
 <p style="color:#777;font-size:14px">Built ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by <code>npm run book</code>.</p>
+${teacher ? '' : SOLVED_SCRIPT}
 </body></html>
 `;
+}
+
+/** Student edition: each exercise page is rendered from a copy whose stubs are placeholders for the editors. */
+async function prepareExercisePages(tmp) {
+  const known = new Map((await inPage.registry()).map((e) => [e.name, e]));
+  const posed = [];
+  for (const page of pages.filter((p) => p.kind === 'exercises')) {
+    const { nb, exercises } = inPage.slots(JSON.parse(fs.readFileSync(page.src, 'utf8')));
+    for (const e of exercises) {
+      if (!known.has(e.name)) throw new Error(`${page.nb}: exercise ${e.name} is not in the checker's registry (src/exercises/answers/index.ts)`);
+      posed.push(e.name);
+    }
+    page.exercises = exercises;
+    page.tables = `bpttlab-exercises-${page.base}.js`;
+    page.renderSrc = path.join(tmp, `${page.base}.slots.ipynb`);
+    fs.writeFileSync(page.renderSrc, JSON.stringify(nb));
+  }
+  const missing = [...known.keys()].filter((n) => !posed.includes(n));
+  if (!only && missing.length > 0) log(`note: no exercise page poses ${missing.join(', ')} (in the registry, but no notebook has its stub cell)`);
+}
+
+/** The page script, and each exercise page's tables. */
+async function writeExerciseScripts(results) {
+  const withExercises = results.filter((r) => r.exercises?.length);
+  if (withExercises.length === 0) return;
+  const bundle = await inPage.pageBundle();
+  fs.writeFileSync(path.join(SITE, 'bpttlab-exercises.js'), bundle.code);
+  for (const r of withExercises) fs.writeFileSync(path.join(SITE, r.tables), await inPage.tablesScript(r.exercises.map((e) => e.name)));
+  log(`exercises in the page: ${withExercises.reduce((s, r) => s + r.exercises.length, 0)} editors on ${withExercises.length} page(s)`);
 }
 
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bpttlab-book-'));
+  if (!teacher) await prepareExercisePages(tmp);
   log(`rendering ${pages.length} notebook(s) into ${path.relative(ROOT, SITE) || SITE}${teacher ? ' (teacher\'s edition, with the solutions)' : ''}, ${CONCURRENCY} at a time`);
   const results = await renderAll(tmp);
   const failed = results.filter((r) => r.error);
@@ -192,7 +262,10 @@ async function main() {
     for (const f of failed) console.error(`[book] ${f.nb} failed:\n${f.error}`);
     process.exit(1);
   }
-  const chapters = results.map((r) => ({ source: path.relative(ROOT, r.src).split(path.sep).join('/'), file: `${r.base}.html`, kind: r.kind, ...r.meta }));
+  const chapters = results.map((r) => ({
+    source: path.relative(ROOT, r.src).split(path.sep).join('/'), file: `${r.base}.html`, kind: r.kind, ...r.meta,
+    ...(r.exercises ? { exercises: r.exercises.map((e) => e.name) } : {}),
+  }));
   // only ever replace a book (or an empty or missing folder): --out must not wipe anything else
   if (fs.existsSync(SITE) && fs.readdirSync(SITE).length > 0 && !fs.existsSync(path.join(SITE, 'manifest.json'))) {
     console.error(`[book] ${SITE} exists and is not a book (no manifest.json): not replacing it`);
@@ -201,8 +274,9 @@ async function main() {
   fs.rmSync(SITE, { recursive: true, force: true });
   fs.mkdirSync(SITE, { recursive: true });
   chapters.forEach((c, i) => {
-    fs.writeFileSync(path.join(SITE, c.file), finishPage(fs.readFileSync(results[i].html, 'utf8'), chapters, i));
+    fs.writeFileSync(path.join(SITE, c.file), finishPage(fs.readFileSync(results[i].html, 'utf8'), chapters, i, results[i]));
   });
+  await writeExerciseScripts(results);
   fs.copyFileSync(PLOTLY, path.join(SITE, 'plotly-cartesian.min.js'));
   fs.copyFileSync(REQUIREJS, path.join(SITE, 'require.js'));
   copyMathJax(path.join(SITE, 'mathjax'));
@@ -210,7 +284,7 @@ async function main() {
   const manifest = {
     built: new Date().toISOString(),
     teacher,
-    chapters: chapters.map(({ source, file, title, kind, figures, seconds }) => ({ source, file, title, kind, figures, seconds })),
+    chapters: chapters.map(({ source, file, title, kind, figures, seconds, exercises }) => ({ source, file, title, kind, figures, seconds, ...(exercises ? { exercises } : {}) })),
     figures: chapters.reduce((s, c) => s + c.figures, 0),
   };
   fs.writeFileSync(path.join(SITE, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -1,0 +1,77 @@
+// The book's exercises judge in the page with the CLI's own judge(), fed tables that `npm run book` computes ahead of
+// time (src/exercises/table.ts): the page holds the numbers, never code that computes an answer. These tests hold the
+// page's verdicts to the CLI's: on every deliberately wrong solution of every exercise (test/mistakes/), on two
+// mistakes at once, on a wrong answer no mistake explains, and on a correct one, the verdict from the tables is the
+// verdict `bpttlab check` computes (the same judge() on the real solution and mistake models), field by field.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { EXERCISES, getExercise } from '../src/exercises/answers';
+import { collect } from '../src/exercises/collect';
+import { judge } from '../src/exercises/judge';
+import { ExerciseTable, fromTable, tableOf } from '../src/exercises/table';
+import { Verdict } from '../src/exercises/types';
+
+type Fn = (...a: unknown[]) => unknown;
+function loadMistakes(name: string): Record<string, Fn> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mod = require(path.join(__dirname, 'mistakes', `${name}.ts`));
+  return mod.default ?? mod;
+}
+
+/** The table as the page gets it: through JSON, as `npm run book` writes it. */
+const tables = new Map<string, ExerciseTable>();
+function pageTable(name: string): ExerciseTable {
+  if (!tables.has(name)) tables.set(name, JSON.parse(JSON.stringify(tableOf(getExercise(name)))) as ExerciseTable);
+  return tables.get(name)!;
+}
+
+/** The CLI's verdict and the page's, on what one function hands back. */
+function both(name: string, fn: Fn): { cli: Verdict; page: Verdict } {
+  const ex = getExercise(name);
+  const cases = ex.cases().map((c, index) => ({ index, args: c.args }));
+  const input = { cases: cases.map((c) => c.index), outcomes: collect(fn, cases, ex.params) };
+  return { cli: judge(ex, input), page: judge(fromTable(pageTable(name)), input) };
+}
+
+describe('the page judges as the CLI does', () => {
+  for (const ex of EXERCISES) {
+    const wrong = loadMistakes(ex.name);
+    test(`${ex.name}: every deliberately wrong solution in test/mistakes/ gets the CLI's verdict`, () => {
+      assert.ok(Object.keys(wrong).length > 0);
+      for (const [id, fn] of Object.entries(wrong)) {
+        const { cli, page } = both(ex.name, fn);
+        assert.equal(cli.mistake?.id, id, cli.text);
+        assert.deepEqual(page, cli, `${ex.name} ${id}`);
+      }
+    });
+  }
+  test('two mistakes at once (dW transposed without tanh\'): the pair the CLI names', () => {
+    const fn = (h0: number[], h: number[][], dh: number[][]): number[][] => {
+      const H = h0.length;
+      const g = h0.map(() => new Array<number>(H).fill(0));
+      for (let t = 0; t < h.length; t++) {
+        const prev = t === 0 ? h0 : h[t - 1];
+        for (let i = 0; i < H; i++) for (let j = 0; j < H; j++) g[j][i] += dh[t][i] * prev[j];
+      }
+      return g;
+    };
+    const { cli, page } = both('dW', fn as Fn);
+    assert.deepEqual([cli.mistake?.id, cli.together?.id], ['transposed', 'missing-dtanh'], cli.text);
+    assert.deepEqual(page, cli);
+  });
+  test('a wrong answer no mistake explains, a correct one, a stub: the same verdicts', () => {
+    const right = getExercise('full-backward').solution as Fn;
+    const off = (...a: unknown[]): unknown => {
+      const g = right(...a) as Record<string, number[][] | number[]>;
+      return { ...g, db: (g.db as number[]).map((v) => v + 0.01) };
+    };
+    const stub = (): never => { throw new Error('not implemented yet: bptt'); };
+    for (const fn of [off, right, stub]) {
+      const { cli, page } = both('full-backward', fn);
+      assert.deepEqual(page, cli);
+    }
+    assert.equal(both('full-backward', right).page.status, 'correct');
+    assert.equal(both('full-backward', off).page.status, 'wrong');
+  });
+});
