@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { BrowserContext, Locator, Page, chromium } from 'playwright-core';
 import { runCheckCommand } from '../src/commands/check';
-import { filesUnder, leaks } from './leaks';
+import { answerCodeIn, filesUnder, leaks } from './leaks';
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
@@ -221,9 +221,9 @@ describe('the book\'s exercises, checked in the page', { skip, timeout: 10 * 60_
     await page.keyboard.press('Tab');
     const doc = await editorText(box);
     assert.match(doc, /\n {2}return \[\];/);
-    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('cm-content')), true, 'Tab stays in the editor');
+    assert.equal(await page.evaluate("document.activeElement?.classList.contains('cm-content')"), true, 'Tab stays in the editor');
     await page.keyboard.press('Escape');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-action')), 'check');
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('data-action')"), 'check');
     assert.match((await box.locator('.bpttlab-keys').textContent()) ?? '', /Ctrl\+Enter runs Check/);
 
     await type(box, 'function gradV(h: number[][], dO: number[][]): number[][] {\n  const g = [;\n  return g;\n}');
@@ -260,6 +260,10 @@ describe('the book\'s exercises, checked in the page', { skip, timeout: 10 * 60_
   test('no request left file:, data: or blob:, no page logged a console error, and no file of the book gives a solution away', () => {
     assert.deepEqual(external, []);
     assert.deepEqual(errors, []);
-    for (const f of filesUnder(path.join(out, 'site'))) assert.deepEqual(leaks(fs.readFileSync(f, 'utf8')), [], f);
+    for (const f of filesUnder(path.join(out, 'site'))) {
+      const text = fs.readFileSync(f, 'utf8');
+      assert.deepEqual(leaks(text), [], f);
+      if (f.endsWith('.js')) assert.deepEqual(answerCodeIn(text), [], f);
+    }
   });
 });

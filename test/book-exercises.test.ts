@@ -11,6 +11,9 @@ import { collect } from '../src/exercises/collect';
 import { judge } from '../src/exercises/judge';
 import { ExerciseTable, fromTable, tableOf } from '../src/exercises/table';
 import { Verdict } from '../src/exercises/types';
+import { answerCodeIn, answerCodeLines, leaks } from './leaks';
+
+const ROOT = path.resolve(__dirname, '..');
 
 type Fn = (...a: unknown[]) => unknown;
 function loadMistakes(name: string): Record<string, Fn> {
@@ -73,5 +76,27 @@ describe('the page judges as the CLI does', () => {
     }
     assert.equal(both('full-backward', right).page.status, 'correct');
     assert.equal(both('full-backward', off).page.status, 'wrong');
+  });
+});
+
+describe('the page holds no code that computes an answer', () => {
+  test('the page script is built from the judge and the vocabulary only: no solution, no mistake model, no engine', async () => {
+    const { pageBundle } = (await import(path.join(ROOT, 'scripts', 'book', 'exercises.mjs'))) as { pageBundle: () => Promise<{ code: string; inputs: string[] }> };
+    const { code, inputs } = await pageBundle();
+    const ours = inputs.filter((f) => f.startsWith('src/'));
+    assert.ok(ours.some((f) => /judge/.test(f)), `the judge is in the page: ${ours.join(', ')}`);
+    const allowed = (f: string): boolean => f.startsWith('src/exercises/') && !/^src\/exercises\/(specs|cases)\.ts$/.test(f)
+      && (!f.startsWith('src/exercises/answers/') || f === 'src/exercises/answers/exercise.ts');
+    assert.deepEqual(ours.filter((f) => !allowed(f)), [], 'the page may not bundle the answers, the cases\' engine or the engine');
+    assert.deepEqual(answerCodeIn(code), []);
+    assert.deepEqual(leaks(code), []);
+  });
+  test('the scan finds the answers\' code where it is bundled (so it can fail)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { buildSync } = require('esbuild') as typeof import('esbuild');
+    const answers = buildSync({ entryPoints: [path.join(ROOT, 'src', 'exercises', 'answers', 'index.ts')], bundle: true, write: false, format: 'iife', platform: 'node' });
+    const found = answerCodeIn(answers.outputFiles[0].text);
+    assert.ok(found.length > 50, `only ${found.length} answer lines found in a bundle of the answers`);
+    assert.ok(answerCodeLines().some((l) => /1 - v \* v|h\[t - 1\]/.test(l)), 'the solutions\' own lines are among those scanned for');
   });
 });

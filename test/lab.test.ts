@@ -9,7 +9,7 @@ import { ChildProcess, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { filesUnder, leaks, solutionLines } from './leaks';
+import { answerCodeIn, filesUnder, leaks, solutionLines } from './leaks';
 import { freePort, startLab, stopLab } from './lab-server';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -120,11 +120,16 @@ describe('the book', { skip, timeout: 10 * 60_000 }, () => {
     const pages = fs.readdirSync(out).filter((f) => f.endsWith('.html') && f !== 'index.html');
     assert.ok(pages.length >= 3, pages.join(', '));
     for (const f of filesUnder(out)) assert.deepEqual(leaks(fs.readFileSync(f, 'utf8')), [], f);
+    // the exercise editors' scripts: no line of a solution or a mistake model (the page judges on precomputed tables)
+    const scripts = filesUnder(out).filter((f) => f.endsWith('.js') && !f.includes(`${path.sep}mathjax${path.sep}`));
+    assert.ok(scripts.some((f) => path.basename(f) === 'bpttlab-exercises.js'), 'the exercise pages have their script');
+    for (const f of scripts) assert.deepEqual(answerCodeIn(fs.readFileSync(f, 'utf8')), [], f);
     assert.match(fs.readFileSync(path.join(out, 'index.html'), 'utf8'), /<h2>Exercises<\/h2>/);
   });
 
   test('site/, when built, holds no solution code or marker anywhere', { skip: fs.existsSync(path.join(ROOT, 'site')) ? false : 'site/ is not built (npm run book)' }, () => {
     for (const f of filesUnder(path.join(ROOT, 'site'))) assert.deepEqual(leaks(fs.readFileSync(f, 'utf8')), [], f);
+    for (const f of filesUnder(path.join(ROOT, 'site')).filter((x) => /bpttlab-exercises.*\.js$/.test(x))) assert.deepEqual(answerCodeIn(fs.readFileSync(f, 'utf8')), [], f);
   });
 
   test('the teacher\'s edition (--teacher) holds the solutions, executed, and is never written into site/', () => {

@@ -41,3 +41,34 @@ export function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
 }
+
+// --- the book's scripts: no answer code ---
+// The exercise pages carry the expected outputs and the mistake models' outputs as numbers (src/exercises/table.ts),
+// never the code behind them. A script is scanned for the lines of src/exercises/answers/ (the solutions, the mistake
+// models and their helpers; not exercise.ts, whose mistakeModel() the judge uses), printed the way esbuild prints
+// them when it bundles, so that a bundle that pulled them in is caught line by line. The lines that only hold the
+// mistakes' ids, titles and hints (text a verdict shows) are not code and are left out.
+const ANSWERS = path.resolve(__dirname, '..', 'src', 'exercises', 'answers');
+
+/** The code lines of the answers, as esbuild prints them (trimmed, 30 characters or more). */
+export function answerCodeLines(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { transformSync } = require('esbuild') as typeof import('esbuild');
+  const lines = new Set<string>();
+  for (const f of fs.readdirSync(ANSWERS).filter((x) => x.endsWith('.ts') && x !== 'exercise.ts')) {
+    const js = transformSync(fs.readFileSync(path.join(ANSWERS, f), 'utf8'), { loader: 'ts', format: 'esm' }).code;
+    for (const l of js.split('\n').map((x) => x.trim())) {
+      if (l.length < 30 || /^(import|export|\/\/)\b|\b(id|title|hint):/.test(l)) continue;
+      lines.add(l);
+    }
+  }
+  return [...lines];
+}
+
+let ANSWER_LINES: Set<string> | null = null;
+/** The answer code lines a script holds; empty when it holds none. */
+export function answerCodeIn(js: string): string[] {
+  ANSWER_LINES ??= new Set(answerCodeLines());
+  const lines = ANSWER_LINES;
+  return [...new Set(js.split('\n').map((l) => l.trim()).filter((l) => lines.has(l)))];
+}
