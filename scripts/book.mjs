@@ -5,8 +5,8 @@
 //   node scripts/lab.mjs book -- --teacher             the teacher's edition, with the solutions, in site-teacher/
 //   ... [--out DIR]                                    another folder (never site/ for the teacher's edition)
 //
-// The book shows the student versions of the exercises (notebooks/exercises/, rendered as they are: their stubs
-// would only fail), never a solution: no page under site/ holds solution code or a BEGIN/END SOLUTION marker. With
+// The book shows the student versions of the exercises (notebooks/exercises/, not executed: their stubs would only
+// fail), each stub as an editor with a Check button (step 4), never a solution: no page under site/ holds solution code or a BEGIN/END SOLUTION marker. With
 // --teacher the exercise pages are the solution notebooks, executed (every check passes), in site-teacher/.
 //
 // 1. Executes every chapter (notebooks/NN-*.ipynb) with nbclient (scripts/book/render.py: in memory, the committed

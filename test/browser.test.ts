@@ -52,7 +52,7 @@ function ensureBook(): Manifest {
     ...fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb')).map((f) => fs.statSync(path.join(ROOT, 'notebooks', f)).mtimeMs),
     newest(path.join(ROOT, 'src'), /\.ts$/),
     fs.statSync(path.join(ROOT, 'scripts', 'book.mjs')).mtimeMs,
-    newest(path.join(ROOT, 'scripts', 'book'), /\.py$|\.mjs$/),
+    newest(path.join(ROOT, 'scripts', 'book'), /\.py$|\.mjs$|\.ts$/),
   );
   if (!fs.existsSync(manifest) || fs.statSync(manifest).mtimeMs < sources) {
     if (process.env.BPTTLAB_SETUP_DONE !== '1') {

@@ -62,6 +62,7 @@ export function widget({ name, stub }) {
 <button type="button" data-action="download" title="a file that npx bpttlab check ${name} ${name}.ts accepts">Download ${name}.ts</button>
 </div>
 <pre class="bpttlab-verdict" data-verdict role="status" aria-live="polite">Not checked yet: write your function above, then press Check. Your code is kept in this browser.</pre>
+<div class="bpttlab-after" data-after hidden></div>
 </section>`;
 }
 
@@ -86,6 +87,10 @@ export const STYLE = `<style>
 .bpttlab-verdict[data-status="correct"]{border-left-color:#1a7f37;background:#f0fbf3}
 .bpttlab-verdict[data-status]:not([data-status="correct"]){border-left-color:#c0392b;background:#fdf3f2}
 .bpttlab-verdict[data-pending]{border-left-color:#2f6fb5;color:#555}
+.bpttlab-after{margin-top:6px}
+.bpttlab-after summary{cursor:pointer;color:#08519c}
+.bpttlab-after pre{margin:4px 0 0;padding:6px 10px;background:#fff;border:1px solid #ddd;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;max-height:18em;overflow:auto;white-space:pre}
+.bpttlab-after button{font:inherit;padding:2px 10px;border:1px solid #8aa1b8;border-radius:4px;background:#fff;cursor:pointer}
 </style>`;
 
 /** The page script: page.ts bundled with its worker, one classic script. Returns its text and the files it holds. */

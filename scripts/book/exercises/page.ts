@@ -140,6 +140,45 @@ export function downloadText(ex: Pick<Exercise, 'name' | 'fn'>, source: string):
   return `${body}${exported ? '' : `export { ${ex.fn} };\n`}// check it with: npx bpttlab check ${ex.name} ${ex.name}.ts\n`;
 }
 
+/** An argument as a student would write it: numbers as they are, a matrix one row per line. */
+function show(x: unknown, indent = ''): string {
+  if (Array.isArray(x) && x.length > 0 && x.every((r) => Array.isArray(r))) {
+    return `[\n${x.map((r) => `${indent}  ${JSON.stringify(r)}`).join(',\n')},\n${indent}]`;
+  }
+  if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+    return `{\n${Object.entries(x).map(([k, v]) => `${indent}  ${k}: ${show(v, `${indent}  `)}`).join(',\n')},\n${indent}}`;
+  }
+  return JSON.stringify(x);
+}
+
+/**
+ * Under the verdict: what the CLI's text points to outside the page, here in it: the inputs of the case it names
+ * (the CLI says "reproduce it with bp.exercises.getCase(...)"), and for an error on a line, a way to that line.
+ */
+function after(el: HTMLElement, ex: Exercise, v: PageVerdict, goTo: (line: number) => void): void {
+  el.replaceChildren();
+  const line = /line (\d+), column|your-code\.ts:(\d+):/.exec(v.text);
+  if (line && v.status !== 'correct') {
+    const n = Number(line[1] ?? line[2]);
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = `Go to line ${n} in the editor`;
+    b.addEventListener('click', () => goTo(n));
+    el.append(b);
+  }
+  const c = v.case && v.status !== 'correct' && v.status !== 'not-implemented' ? ex.cases()[v.case.index] : undefined;
+  if (c && v.case) {
+    const d = document.createElement('details');
+    const s = document.createElement('summary');
+    s.textContent = `The inputs of case ${v.case.index} (${c.label}: ${c.sizes}), to follow it by hand or to paste into a test`;
+    const pre = document.createElement('pre');
+    pre.textContent = ex.params.map((p, i) => `const ${p} = ${show(c.args[i])};`).join('\n');
+    d.append(s, pre);
+    el.append(d);
+  }
+  el.hidden = el.childElementCount === 0;
+}
+
 function setUp(root: HTMLElement): void {
   const name = root.dataset.exercise!;
   const table = tables[name];
@@ -148,6 +187,7 @@ function setUp(root: HTMLElement): void {
   const resetBtn = root.querySelector<HTMLButtonElement>('[data-action="reset"]');
   const downloadBtn = root.querySelector<HTMLButtonElement>('[data-action="download"]');
   const holder = root.querySelector<HTMLElement>('[data-editor]')!;
+  const afterEl = root.querySelector<HTMLElement>('[data-after]');
   const stubArea = holder.querySelector('textarea');
   const stub = stubArea ? stubArea.value : '';
   if (!table) {
@@ -173,6 +213,7 @@ function setUp(root: HTMLElement): void {
     verdictEl.removeAttribute('data-status');
     verdictEl.removeAttribute('data-mistake');
     verdictEl.textContent = `Checking ${name} on ${table.cases.length} cases…`;
+    if (afterEl) afterEl.hidden = true;
     const source = view.state.doc.toString();
     void verdictOn(ex, source).then((v) => {
       verdictEl.textContent = v.text;
@@ -180,6 +221,7 @@ function setUp(root: HTMLElement): void {
       if (v.mistake) verdictEl.setAttribute('data-mistake', v.mistake.id);
       verdictEl.removeAttribute('aria-busy');
       verdictEl.removeAttribute('data-pending');
+      if (afterEl) after(afterEl, ex, v, goTo);
       store(key(name, 'solved'), v.correct ? '1' : null);
       showSolved();
       running = false;
@@ -194,7 +236,7 @@ function setUp(root: HTMLElement): void {
       doc: load(key(name, 'code')) ?? stub,
       extensions: [
         lineNumbers(), highlightActiveLineGutter(), history(), drawSelection(), indentOnInput(), bracketMatching(), highlightActiveLine(),
-        indentUnit.of('  '), EditorState.tabSize.of(2),
+        indentUnit.of('  '), EditorState.tabSize.of(2), EditorView.lineWrapping,
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         javascript({ typescript: true }),
         keymap.of([
@@ -210,6 +252,11 @@ function setUp(root: HTMLElement): void {
     }),
   });
   stubArea?.remove();
+  const goTo = (n: number): void => {
+    const line = view.state.doc.line(Math.min(Math.max(1, n), view.state.doc.lines));
+    view.dispatch({ selection: { anchor: line.from, head: line.to }, scrollIntoView: true });
+    view.focus();
+  };
 
   checkBtn.addEventListener('click', () => check());
   const setDoc = (text: string): void => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
