@@ -257,6 +257,25 @@ describe('the book\'s exercises, checked in the page', { skip, timeout: 10 * 60_
     await page.close();
   });
 
+  test('Reset puts the stub back and can be undone; a rebuilt book keeps the student\'s code', async () => {
+    let page = await open(fileOf('dW'));
+    let box = page.locator('[data-exercise="dW"]');
+    assert.equal(await editorText(box), SOLUTIONS.dW);
+    await box.locator('[data-action="reset"]').click();
+    assert.match(await editorText(box), /not implemented yet: gradW/);
+    assert.equal(await box.locator('[data-action="reset"]').textContent(), 'Undo the reset');
+    await box.locator('[data-action="reset"]').click();
+    assert.equal(await editorText(box), SOLUTIONS.dW);
+    await page.close();
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'book.mjs'), '--only', '21', '--out', path.join(out, 'site')], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    page = await open(fileOf('dW'));
+    box = page.locator('[data-exercise="dW"]');
+    await box.locator('.cm-content').waitFor();
+    assert.equal(await editorText(box), SOLUTIONS.dW);
+    await page.close();
+  });
+
   test('no request left file:, data: or blob:, no page logged a console error, and no file of the book gives a solution away', () => {
     assert.deepEqual(external, []);
     assert.deepEqual(errors, []);
