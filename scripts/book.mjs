@@ -128,6 +128,7 @@ function exerciseWidgets(html, page) {
     html = html.replace(inPage.SLOT(ex.name), () => inPage.widget(ex));
   }
   html = html.replace(/<\/head>/, () => `${inPage.STYLE}\n</head>`);
+  html = html.replace(/<body([^>]*)>/, (m) => `${m}\n${inPage.BANNER}`);
   return html.replace(/<\/body>/, () => `<script src="${page.tables}"></script>\n<script src="bpttlab-exercises.js"></script>\n</body>`);
 }
 

@@ -66,7 +66,16 @@ export function widget({ name, stub }) {
 </section>`;
 }
 
+/** At the top of an exercise page: how the page differs from the notebook its text was written for. */
+export const BANNER = `<div class="bpttlab-banner" role="note"><strong>Solve the exercises right here.</strong> Under each exercise is an
+editor with the stub: write the function there (TypeScript or JavaScript, plain loops and arrays) and press <strong>Check</strong>
+(<kbd data-shortcut>Ctrl+Enter</kbd>). The verdict is the checker's own, computed in this page, offline. Your code is kept in this
+browser; <strong>Download</strong> gives a file for <code>npx bpttlab check</code>. Where the text below speaks of cells, the check cell
+or <code>npm start</code>, it means the notebook version of this page in the lab.</div>`;
+
 export const STYLE = `<style>
+.bpttlab-banner{max-width:1040px;margin:12px auto 0;padding:10px 14px;border:1px solid #c6d4e3;border-left:4px solid #2f6fb5;border-radius:4px;background:#f7fafd;font:14px/1.5 system-ui,sans-serif}
+.bpttlab-banner kbd{font:12px monospace;border:1px solid #bbb;border-radius:3px;padding:0 4px;background:#fff}
 .bpttlab-exercise{margin:12px 0 24px;padding:10px 12px;border:1px solid #c6d4e3;border-radius:6px;background:#f7fafd;font:14px/1.4 system-ui,sans-serif}
 .bpttlab-exercise-head{margin-bottom:6px}
 .bpttlab-solved{color:#1a7f37;font-weight:600;margin-left:8px}

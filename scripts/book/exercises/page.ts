@@ -288,3 +288,4 @@ function setUp(root: HTMLElement): void {
 }
 
 document.querySelectorAll<HTMLElement>('[data-exercise]').forEach(setUp);
+document.querySelectorAll<HTMLElement>('.bpttlab-banner [data-shortcut]').forEach((s) => (s.textContent = SHORTCUT));
