@@ -88,7 +88,7 @@ export const STYLE = `<style>
 .bpttlab-bar button{font:inherit;padding:4px 12px;border:1px solid #8aa1b8;border-radius:4px;background:#fff;cursor:pointer}
 .bpttlab-bar button:focus-visible{outline:2px solid #2f6fb5;outline-offset:1px}
 .bpttlab-bar .bpttlab-check{background:#2f6fb5;border-color:#2f6fb5;color:#fff;font-weight:600}
-.bpttlab-bar button:disabled{opacity:.6;cursor:progress}
+.bpttlab-bar button:disabled,.bpttlab-bar button[aria-disabled="true"]{opacity:.6;cursor:progress}
 .bpttlab-keys{color:#555;font-size:13px}
 .bpttlab-keys kbd{font:12px monospace;border:1px solid #bbb;border-radius:3px;padding:0 4px;background:#fff}
 .bpttlab-spacer{flex:1}

@@ -207,7 +207,8 @@ function setUp(root: HTMLElement): void {
   const check = (): boolean => {
     if (running) return true;
     running = true;
-    checkBtn.disabled = true;
+    // aria-disabled, not disabled: a focused button keeps the focus (a disabled one would drop it to the page)
+    checkBtn.setAttribute('aria-disabled', 'true');
     verdictEl.setAttribute('data-pending', 'true');
     verdictEl.setAttribute('aria-busy', 'true');
     verdictEl.removeAttribute('data-status');
@@ -225,7 +226,7 @@ function setUp(root: HTMLElement): void {
       store(key(name, 'solved'), v.correct ? '1' : null);
       showSolved();
       running = false;
-      checkBtn.disabled = false;
+      checkBtn.removeAttribute('aria-disabled');
     });
     return true;
   };
