@@ -65,6 +65,7 @@ const sub = (s: string): string => s.replace(/∇(\w\(\d+\))/g, '∇<sub>$1</sub
 export interface BackwardGraphOptions {
   /** Text under each h(t), t = 1..τ (e.g. the chapter's ∇h(t) L rounded). */
   hValues?: readonly string[];
+  /** The chain-rule figure's title (the stepped figure's title names the step and its equation). */
   title?: string;
 }
 
@@ -145,7 +146,6 @@ export function backwardGraphFigure(T: number, t: number, o: BackwardGraphOption
  */
 export function backwardGraphSteps(T: number, o: BackwardGraphOptions = {}): Figure {
   const { nodes, edges } = backwardGraph(T);
-  const title = o.title ?? 'The backward pass on the graph, t = τ down to 1';
   // after step t: every ∇L(t) L = 1; ∇o, ∇h from t on; ∇a(t+1) (found on the way to ∇h(t)) and later ones
   const known = (t: number) => (n: GraphNode): boolean => n.kind === 'L' || (n.kind === 'a' ? n.t > t : n.t >= t);
   const hotNode = (t: number) => (n: GraphNode): boolean => n.id === `h(${t})`;
@@ -156,7 +156,7 @@ export function backwardGraphSteps(T: number, o: BackwardGraphOptions = {}): Fig
       data: [nodeTrace(nodes, known(t), hotNode(t), o)],
       traces: [0],
       layout: {
-        'title.text': `${title}: step t = ${t}, ∇<sub>h(${t})</sub> L = ${t === T ? `V<sup>T</sup> ∇<sub>o(${t})</sub> L (eq 10.19)` : `W<sup>T</sup> H(${t + 1}) ∇<sub>h(${t + 1})</sub> L + V<sup>T</sup> ∇<sub>o(${t})</sub> L (eq 10.21)`}`,
+        'title.text': `Backward step t = ${t}: ∇<sub>h(${t})</sub> L = ${t === T ? `V<sup>T</sup> ∇<sub>o(${t})</sub> L (eq 10.19)` : `W<sup>T</sup> H(${t + 1}) ∇<sub>h(${t + 1})</sub> L + V<sup>T</sup> ∇<sub>o(${t})</sub> L (eq 10.21)`}`,
         annotations: edgeAnnotations(nodes, edges, (e) => e.step === t, true),
       },
     });

@@ -18,7 +18,7 @@ export interface HandOptions {
   digits?: number;
 }
 
-/** One block of aligned LaTeX rows: a heading and its rows (each `lhs &= … = value`). */
+/** One block of aligned LaTeX rows: a heading (markdown, maths in $…$) and its rows (each `lhs &= … = value`). */
 export interface HandSection {
   readonly title: string;
   readonly rows: readonly string[];
@@ -179,7 +179,7 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
     for (let i = 0; i < H; i++) {
       rows.push(`${Hs(t + 1, i)} &= 1 - (${vec('h', t + 1, i, H)})^2 = 1 - ${fac(h[t][i])}^2 = ${num(dt[t][i])}, \\qquad ${grad(`a^{(${t + 1})}`, i, H)} = ${prod(dt[t][i], g[i])} = ${num(da[t][i])}`);
     }
-    backSecs.push({ title: t === T - 1 ? `Step t = τ = ${t + 1}: only the output path (eq 10.19)` : `Step t = ${t + 1}: through h(${t + 2}) and through o(${t + 1}) (eq 10.21)`, rows });
+    backSecs.push({ title: t === T - 1 ? `Step t = τ = ${t + 1}: only the output path (eq 10.19)` : `Step t = ${t + 1}: through $h^{(${t + 2})}$ and through $o^{(${t + 1})}$ (eq 10.21)`, rows });
   }
   const dh0 = h0.map((_, j) => da[0].reduce((s, gi, i) => s + W[i][j] * gi, 0));
 
@@ -202,7 +202,7 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
       const [r, v] = sumRow(grad('c', k, K), (t) => grad(`o^{(${t + 1})}`, k, K), (t) => [dO[t][k]]);
       rows.push(r); dc.push(v);
     }
-    paramSecs.push({ title: '∇c L = Σ_t ∇o(t) L (eq 10.22)', rows });
+    paramSecs.push({ title: '$\\nabla_c L = \\sum_t \\nabla_{o^{(t)}} L$ (eq 10.22)', rows });
   }
   {
     const rows: string[] = [];
@@ -213,7 +213,7 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
         rows.push(r); dV[k].push(v);
       }
     }
-    paramSecs.push({ title: '∇V L = Σ_t ∇o(t) L h(t)ᵀ (eq 10.24)', rows });
+    paramSecs.push({ title: '$\\nabla_V L = \\sum_t \\nabla_{o^{(t)}} L \\, h^{(t)\\top}$ (eq 10.24)', rows });
   }
   {
     const rows: string[] = [];
@@ -221,7 +221,7 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
       const [r, v] = sumRow(grad('b', i, H), (t) => grad(`a^{(${t + 1})}`, i, H), (t) => [da[t][i]]);
       rows.push(r); db.push(v);
     }
-    paramSecs.push({ title: '∇b L = Σ_t H(t) ∇h(t) L (eq 10.23)', rows });
+    paramSecs.push({ title: '$\\nabla_b L = \\sum_t \\boldsymbol{H}^{(t)} \\nabla_{h^{(t)}} L$ (eq 10.23)', rows });
   }
   {
     const rows: string[] = [];
@@ -232,7 +232,7 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
         rows.push(r); dW[i].push(v);
       }
     }
-    paramSecs.push({ title: '∇W L = Σ_t H(t) ∇h(t) L h(t−1)ᵀ (eq 10.26)', rows });
+    paramSecs.push({ title: '$\\nabla_W L = \\sum_t \\boldsymbol{H}^{(t)} \\nabla_{h^{(t)}} L \\, h^{(t-1)\\top}$ (eq 10.26)', rows });
   }
   {
     const rows: string[] = [];
@@ -243,7 +243,7 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
         rows.push(r); dU[i].push(v);
       }
     }
-    paramSecs.push({ title: '∇U L = Σ_t H(t) ∇h(t) L x(t)ᵀ (eq 10.28)', rows });
+    paramSecs.push({ title: '$\\nabla_U L = \\sum_t \\boldsymbol{H}^{(t)} \\nabla_{h^{(t)}} L \\, x^{(t)\\top}$ (eq 10.28)', rows });
   }
   return {
     forward: forwardSecs,
