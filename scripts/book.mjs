@@ -5,8 +5,12 @@
 //   node scripts/lab.mjs book -- --teacher             the teacher's edition, with the solutions, in site-teacher/
 //   ... [--out DIR]                                    another folder (never site/ for the teacher's edition)
 //
+// The teachers' answers to the chapters' `## Questions` (notebooks/answers/NN-*.md) are pages of the teacher's
+// edition only (answers-NN-*.html, each rendered from a one-cell notebook made in the build's temporary folder);
+// the student's book never holds them.
 // The book shows the student versions of the exercises (notebooks/exercises/, not executed: their stubs would only
-// fail), each stub as an editor with a Check button (step 4), never a solution: no page under site/ holds solution code or a BEGIN/END SOLUTION marker. With
+// fail), each stub as an editor with a Check button (step 4), never a solution: no page under site/ holds solution
+// code or a BEGIN/END SOLUTION marker. With
 // --teacher the exercise pages are the solution notebooks, executed (every check passes), in site-teacher/.
 //
 // 1. Executes every chapter (notebooks/NN-*.ipynb) with nbclient (scripts/book/render.py: in memory, the committed
@@ -63,7 +67,14 @@ const pages = [
     execute: teacher,
     kind: 'exercises',
   })),
+  ...(teacher ? answerFiles().map((f) => ({ nb: f, src: at('notebooks', 'answers', f), base: `answers-${f.replace(/\.md$/, '')}`, execute: false, kind: 'answers' })) : []),
 ].filter((p) => !only || p.base.startsWith(only) || p.nb.startsWith(only));
+
+/** The teachers' answers, notebooks/answers/NN-*.md (teacher's edition only). */
+function answerFiles() {
+  const dir = at('notebooks', 'answers');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^\d+-.*\.md$/.test(f)).sort() : [];
+}
 if (pages.length === 0) {
   console.error(`[book] no notebook to render${only ? ` for --only ${only}` : ''}`);
   process.exit(2);
@@ -82,8 +93,15 @@ function renderOnce(page, tmp) {
   const { nb, base } = page;
   const html = path.join(tmp, `${base}.html`);
   const json = path.join(tmp, `${base}.json`);
+  let src = page.src;
+  if (page.kind === 'answers') {
+    // a markdown file becomes a one-cell notebook, rendered like the others (MathJax, the book's template)
+    src = path.join(tmp, `${base}.ipynb`);
+    const cell = { cell_type: 'markdown', metadata: {}, source: fs.readFileSync(page.src, 'utf8') };
+    fs.writeFileSync(src, JSON.stringify({ cells: [cell], metadata: {}, nbformat: 4, nbformat_minor: 4 }));
+  }
   return new Promise((resolve) => {
-    const argv = [at('scripts', 'book', 'render.py'), page.renderSrc ?? page.src, html, json, ...(page.execute ? [] : ['--no-execute'])];
+    const argv = [at('scripts', 'book', 'render.py'), page.renderSrc ?? src, html, json, ...(page.execute ? [] : ['--no-execute'])];
     const child = spawn(PYTHON, argv, { cwd: path.dirname(page.src) });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -196,7 +214,8 @@ const SOLVED_SCRIPT = `<script>
 function indexPage(chapters) {
   const item = (c) => `<li><a href="${c.file}">${escapeHtml(c.title)}</a>${c.kind === 'chapter' ? ` <span style="color:#777">(${c.figures} interactive figure${c.figures === 1 ? '' : 's'})</span>` : ''}${exerciseList(c)}</li>`;
   const items = chapters.filter((c) => c.kind === 'chapter').map(item).join('\n');
-  const exercises = chapters.filter((c) => c.kind !== 'chapter').map(item).join('\n');
+  const exercises = chapters.filter((c) => c.kind === 'exercises').map(item).join('\n');
+  const answers = chapters.filter((c) => c.kind === 'answers').map(item).join('\n');
   const edition = teacher
     ? '<p style="border:1px solid #c00;padding:8px"><strong>Teacher\'s edition:</strong> the exercise pages hold the solutions. Do not publish it to students.</p>'
     : '';
@@ -217,6 +236,7 @@ ${edition}
 ${items}
 </ol>
 ${exercises ? `<h2>Exercises</h2>\n<p>${exerciseNote}</p>\n${teacher ? '' : '<p id="solved-total" style="color:#555"></p>\n'}<ul style="list-style:none;padding-left:0">\n${exercises}\n</ul>` : ''}
+${answers ? `<h2>Answers to the chapters' questions</h2>\n<p>For teachers: the answers to each chapter's <em>Questions</em>, numbered to match.</p>\n<ul style="list-style:none;padding-left:0">\n${answers}\n</ul>` : ''}
 <p style="color:#777;font-size:14px">Built ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by <code>npm run book</code>.</p>
 ${teacher ? '' : SOLVED_SCRIPT}
 </body></html>

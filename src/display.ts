@@ -140,6 +140,11 @@ export function showHtml(html: string, text = '[HTML]'): void {
   emit({ 'text/html': html, 'text/plain': text });
 }
 
+/** Shows markdown (maths typeset by MathJax in the notebook and in the book): e.g. handMarkdown(...) of chapter 9. */
+export function showMarkdown(md: string, text = md): void {
+  emit({ 'text/markdown': md, 'text/plain': text });
+}
+
 /** Shows display maths, typeset by MathJax in the notebook and in the book. */
 export function showMath(latex: string): void {
   emit({ 'text/markdown': `$$${latex}$$`, 'text/latex': `$$${latex}$$`, 'text/plain': latex });

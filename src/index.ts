@@ -32,4 +32,5 @@ export * as truncation from './truncation';
 export * as clipping from './clip';
 export * as plots from './plots';
 export * from './display';
+export * from './byhand';
 export * as exercises from './exercises';

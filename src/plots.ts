@@ -323,3 +323,7 @@ export function unrolledGraphSvg(T: number, o: GraphOptions = {}): string {
   parts.push(`<text x="10" y="${height - 12}" font-size="13" font-family="sans-serif" fill="#444">${esc(caption)}</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" class="bpttlab-graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(caption)}">${parts.join('')}</svg>`;
 }
+
+// The backward computational graph (chapter 9), in its own file.
+export { backwardGraph, backwardGraphFigure, backwardGraphSteps } from './backward-graph';
+export type { BackwardGraphOptions, GraphEdge, GraphNode } from './backward-graph';

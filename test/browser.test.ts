@@ -20,7 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { BrowserContext, Page, chromium } from 'playwright-core';
 import { freePort, startLab, stopLab } from './lab-server';
-import { filesUnder, leaks } from './leaks';
+import { answerLeaks, filesUnder, leaks } from './leaks';
 
 const ROOT = path.resolve(__dirname, '..');
 const SITE = path.join(ROOT, 'site');
@@ -147,6 +147,7 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
     assert.ok(exercisePages.length >= 3, 'the exercise pages are in the book');
     for (const c of exercisePages) assert.match(c.source, /^notebooks\/exercises\//, `${c.file} is made from the student version`);
     for (const f of filesUnder(SITE)) assert.deepEqual(leaks(fs.readFileSync(f, 'utf8')), [], f);
+    for (const f of filesUnder(SITE)) assert.deepEqual(answerLeaks(fs.readFileSync(f, 'utf8')), [], f);
   });
 
   test('the student\'s lab: the tree npm start opens, and a wrong answer\'s check cell in an exercise notebook', async () => {

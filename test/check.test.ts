@@ -160,6 +160,37 @@ describe('bpttlab check: exit codes and options', { concurrency: 4 }, () => {
   });
 });
 
+describe('bpttlab check on the derivation exercises (notebook 23)', { concurrency: 2 }, () => {
+  interface Cell { cell_type: string; source: string | string[] }
+  const cells = (JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', '23-exercises-derivations.ipynb'), 'utf8')) as { cells: Cell[] }).cells
+    .map((c) => ({ type: c.cell_type, text: Array.isArray(c.source) ? c.source.join('') : c.source }));
+  const cases: [string, string, string][] = [['dx', 'gradX', 'missing-dtanh'], ['learned-h0', 'gradB0', 'missing-dtanh-b0'], ['last-step-loss', 'bpttLast', 'params-last-step-only'], ['relu-backward', 'reluBptt', 'tanh-derivative']];
+  for (const [name, fn, mistake] of cases) {
+    test(`${name}: the notebook's solution, exported from a file, is correct; a file with the mistake ${mistake} gets that diagnosis`, async () => {
+      const cell = cells.find((c) => c.type === 'code' && new RegExp(`function ${fn}\\(`).test(c.text))!;
+      const solution = write(`${name}-solution.ts`, cell.text.replace(`function ${fn}(`, `export function ${fn}(`));
+      const ok = await json(name, solution);
+      assert.equal(ok.code, 0, ok.v.text);
+      assert.equal(ok.v.status, 'correct');
+      // the deliberately wrong solutions of test/mistakes/, copied out of the package (a file inside it is refused)
+      write(`${name}-mistakes.ts`, fs.readFileSync(path.join(ROOT, 'test', 'mistakes', `${name}.ts`), 'utf8'));
+      const wrongFile = write(`${name}-wrong.ts`, `import m from './${name}-mistakes';\nexport const ${fn} = m[${JSON.stringify(mistake)}];\n`);
+      const wrong = await json(name, wrongFile);
+      assert.equal(wrong.code, 1, wrong.v.text);
+      assert.equal(wrong.v.mistake?.id, mistake, wrong.v.text);
+      assert.match(wrong.v.text, new RegExp(`bpttlab check ${name} FILE --case \\d`));
+    });
+  }
+  test('their names (at most 18 characters) are listed by bpttlab check --help', () => {
+    const help = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'check', '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    for (const [name] of cases) {
+      assert.ok(name.length <= 18, name);
+      assert.ok(help.stdout.replace(/\s+/g, ' ').includes(name), `${name} in:\n${help.stdout}`);
+    }
+  });
+});
+
 describe('answers taken from bpttlab are never judged correct', { concurrency: 4 }, () => {
   const PKG = path.join(ROOT, 'node_modules', 'bpttlab'); // a link to the package itself
   const files: [string, string, RegExp][] = [

@@ -70,7 +70,7 @@ function quiet<T>(f: () => T): { value: T | undefined; out: string; err: string;
 describe('exercise registry', () => {
   test('the required exercises exist, each with a tiny case first, at least 3 cases, and distinct mistake ids', () => {
     const names = EXERCISES.map((e) => e.name);
-    for (const n of ['forward-step', 'softmax-grad', 'squared-grad', 'dh-step', 'backward-loop', 'dW', 'dU', 'dV', 'db', 'dc', 'full-backward', 'truncated-backward', 'clip-norm']) {
+    for (const n of ['forward-step', 'softmax-grad', 'squared-grad', 'dh-step', 'backward-loop', 'dW', 'dU', 'dV', 'db', 'dc', 'full-backward', 'truncated-backward', 'clip-norm', 'dx', 'learned-h0', 'last-step-loss', 'relu-backward']) {
       assert.ok(names.includes(n), `missing exercise ${n}`);
     }
     assert.deepEqual(exercises.exerciseNames(), names, 'the public list and the answers list the same exercises, in order');
@@ -135,6 +135,21 @@ describe('solutions pass', () => {
       assert.equal(v.status, 'correct', v.text);
     });
   }
+});
+
+describe('the derivation exercises (notebook 23) print no formula for the answer', () => {
+  const DERIVED = ['dx', 'learned-h0', 'last-step-loss', 'relu-backward'];
+  test('each is posed there, and no markdown cell of the notebook shows a gradient equation (no ∇ in an equation)', () => {
+    const cells = cellsOf(path.join(NOTEBOOKS, '23-exercises-derivations.ipynb'));
+    assert.deepEqual(solutionCells.filter((c) => c.file === '23-exercises-derivations.ipynb').map((c) => c.name), DERIVED);
+    for (const c of cells.filter((x) => x.cell_type === 'markdown')) {
+      const maths = [...src(c).matchAll(/\$\$([\s\S]*?)\$\$|\$([^$]+)\$/g)].map((m) => m[1] ?? m[2]);
+      for (const m of maths.filter((x) => /=/.test(x))) assert.doesNotMatch(m, /\\nabla|\\partial/, `a gradient equation in the maths of notebook 23: ${m}`);
+    }
+  });
+  test('their titles and equations point to the forward pass to derive from, not to an equation of the answer', () => {
+    for (const n of DERIVED) assert.match(getExercise(n).equation, /^derive it/, n);
+  });
 });
 
 describe('stubs say "not implemented yet"', () => {

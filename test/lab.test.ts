@@ -1,6 +1,7 @@
 // The student never meets the answer on the way: the lab `npm start` opens shows the chapters and the student's own
-// exercise copies and no solution, and the book holds no solution code. Teachers get the solutions on purpose
-// (`npm start -- --teacher`, `npm run book -- --teacher`), which is also what shows these checks can fail.
+// exercise copies, and neither a solution nor the answers to the chapters' questions; the book holds neither.
+// Teachers get both on purpose (`npm start -- --teacher`, `npm run book -- --teacher`), which is also what shows
+// these checks can fail.
 //
 // The lab is started the README's way (`npm start -- --port P --no-browser`, with --work pointing at a folder under
 // build/ instead of the student's own work/) and read through the running server's contents API.
@@ -9,7 +10,7 @@ import { ChildProcess, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { answerCodeIn, filesUnder, leaks, solutionLines } from './leaks';
+import { answerCodeIn, answerLeaks, answerPhrases, filesUnder, leaks, solutionLines } from './leaks';
 import { freePort, startLab, stopLab } from './lab-server';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -31,9 +32,21 @@ test('the leak detector finds the solutions in the solution notebooks (so the ch
   }
 });
 
+test('the leak detector finds the teachers\' answers in notebooks/answers/, and in no chapter or student notebook', () => {
+  assert.ok(answerPhrases().length >= 30, `${answerPhrases().length} answer phrases`);
+  const answers = fs.readdirSync(path.join(NOTEBOOKS, 'answers')).filter((f) => f.endsWith('.md'));
+  assert.ok(answers.length >= 10, answers.join(', '));
+  for (const f of answers) assert.ok(answerLeaks(fs.readFileSync(path.join(NOTEBOOKS, 'answers', f), 'utf8')).length > 1, f);
+  const students = [
+    ...fs.readdirSync(NOTEBOOKS).filter((f) => /^0\d-.*\.ipynb$/.test(f)).map((f) => path.join(NOTEBOOKS, f)),
+    ...fs.readdirSync(path.join(NOTEBOOKS, 'exercises')).map((f) => path.join(NOTEBOOKS, 'exercises', f)),
+  ];
+  for (const f of students) assert.deepEqual(answerLeaks(fs.readFileSync(f, 'utf8')), [], f);
+});
+
 interface Entry { name: string; path: string; type: string; content?: unknown }
 
-/** Every notebook the server offers, with its cells' text, read through /api/contents. */
+/** Every notebook the server offers, with its cells' text, and every other file with its text, read through /api/contents. */
 async function notebooksServed(url: string): Promise<Map<string, string>> {
   const u = new URL(url);
   const api = (p: string, content: boolean): Promise<Entry> =>
@@ -49,6 +62,8 @@ async function notebooksServed(url: string): Promise<Map<string, string>> {
       else if (e.type === 'notebook') {
         const nb = (await api(e.path, true)).content as { cells: Cell[] };
         out.set(e.path, nb.cells.map(src).join('\n'));
+      } else if (e.type === 'file') {
+        out.set(e.path, String((await api(e.path, true)).content ?? ''));
       }
     }
   };
@@ -76,6 +91,8 @@ describe('the lab npm start opens', { skip, timeout: 10 * 60_000 }, () => {
     assert.ok(exercises.length >= 3, `student exercise notebooks: ${exercises.join(', ')}`);
     for (const n of exercises) assert.match(served.get(n)!, /not implemented yet/, `${n} holds the stubs`);
     for (const [n, text] of served) assert.deepEqual(leaks(text), [], `${n} gives a solution away`);
+    for (const [n, text] of served) assert.deepEqual(answerLeaks(text), [], `${n} gives a chapter's answers away`);
+    assert.ok(!names.some((n) => /(^|\/)answers\//.test(n)), 'no answers folder in the student\'s lab');
     // the copies are the student's own files in their folder; the chapters are links, so they never go stale
     for (const n of exercises) assert.ok(fs.lstatSync(path.join(work, n)).isFile());
     for (const ch of chapters) assert.ok(fs.lstatSync(path.join(work, ch)).isSymbolicLink());
@@ -92,6 +109,7 @@ describe('the lab npm start opens', { skip, timeout: 10 * 60_000 }, () => {
     const url = await startLab(['--port', String(await freePort()), '--no-browser', '--work', work, '--teacher'], (c) => (lab = c));
     const served = await notebooksServed(url);
     assert.ok([...served.values()].some((t) => leaks(t).length > 0), 'the teacher\'s lab holds the solutions');
+    assert.ok([...served.keys()].some((n) => /^answers\/\d+-.*\.md$/.test(n) && answerLeaks(served.get(n)!).length > 0), 'and the answers to the questions');
     await stopLab(lab);
     lab = undefined;
     const again = await startLab(['--port', String(await freePort()), '--no-browser', '--work', work], (c) => (lab = c));
@@ -124,12 +142,15 @@ describe('the book', { skip, timeout: 10 * 60_000 }, () => {
     const scripts = filesUnder(out).filter((f) => f.endsWith('.js') && !f.includes(`${path.sep}mathjax${path.sep}`));
     assert.ok(scripts.some((f) => path.basename(f) === 'bpttlab-exercises.js'), 'the exercise pages have their script');
     for (const f of scripts) assert.deepEqual(answerCodeIn(fs.readFileSync(f, 'utf8')), [], f);
+    for (const f of filesUnder(out)) assert.deepEqual(answerLeaks(fs.readFileSync(f, 'utf8')), [], f);
     assert.match(fs.readFileSync(path.join(out, 'index.html'), 'utf8'), /<h2>Exercises<\/h2>/);
+    assert.equal(book('--only', 'answers', '--out', temp('book-')).status, 2, 'the student\'s book has no answers page to render');
   });
 
   test('site/, when built, holds no solution code or marker anywhere', { skip: fs.existsSync(path.join(ROOT, 'site')) ? false : 'site/ is not built (npm run book)' }, () => {
     for (const f of filesUnder(path.join(ROOT, 'site'))) assert.deepEqual(leaks(fs.readFileSync(f, 'utf8')), [], f);
     for (const f of filesUnder(path.join(ROOT, 'site')).filter((x) => /bpttlab-exercises.*\.js$/.test(x))) assert.deepEqual(answerCodeIn(fs.readFileSync(f, 'utf8')), [], f);
+    for (const f of filesUnder(path.join(ROOT, 'site'))) assert.deepEqual(answerLeaks(fs.readFileSync(f, 'utf8')), [], f);
   });
 
   test('the teacher\'s edition (--teacher) holds the solutions, executed, and is never written into site/', () => {
@@ -142,5 +163,15 @@ describe('the book', { skip, timeout: 10 * 60_000 }, () => {
     const refused = book('--only', '20', '--teacher', '--out', path.join(ROOT, 'site', 'teacher'));
     assert.equal(refused.status, 2, refused.out);
     assert.match(refused.out, /may not be written into site\//);
+  });
+
+  test('the teacher\'s edition has a page of answers per chapter, listed on its index', () => {
+    const out = temp('book-teacher-answers-');
+    const r = book('--only', 'answers-0', '--teacher', '--out', out);
+    assert.equal(r.status, 0, r.out);
+    const pages = fs.readdirSync(out).filter((f) => /^answers-\d+-.*\.html$/.test(f));
+    assert.equal(pages.length, fs.readdirSync(path.join(NOTEBOOKS, 'answers')).filter((f) => /^0\d-.*\.md$/.test(f)).length);
+    for (const f of pages) assert.ok(answerLeaks(fs.readFileSync(path.join(out, f), 'utf8')).length > 1, `${f} holds its answers`);
+    assert.match(fs.readFileSync(path.join(out, 'index.html'), 'utf8'), /<h2>Answers to the chapters' questions<\/h2>/);
   });
 });

@@ -1,5 +1,6 @@
 // What would give an exercise's solution away: a BEGIN/END SOLUTION marker, or a line of solution code (a line
-// between the markers in notebooks/2N-exercises-*.ipynb that no chapter shows as well). HTML is read as its text.
+// between the markers in notebooks/2N-exercises-*.ipynb that no chapter shows as well); and what would give a
+// chapter's answers away (a phrase of notebooks/answers/*.md). HTML is read as its text.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -27,13 +28,43 @@ export function solutionLines(): string[] {
 
 const SOLUTION = solutionLines();
 
+/**
+ * The teachers' answers to the chapters' questions (notebooks/answers/*.md), as phrases that survive rendering to
+ * HTML: the runs of plain prose between markdown's marks (maths, code, emphasis), at least 30 characters long, less
+ * anything a chapter or an exercise notebook shows too (a question is repeated in its answer, and is not one).
+ */
+export function answerPhrases(): string[] {
+  const dir = path.join(NOTEBOOKS, 'answers');
+  if (!fs.existsSync(dir)) return [];
+  const shown = fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).map((f) => norm(cells(path.join(NOTEBOOKS, f)).map(src).join('\n')));
+  const phrases = new Set<string>();
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.md'))) {
+    const md = fs.readFileSync(path.join(dir, f), 'utf8').replace(/^\d+\. \*\*.*\*\*$/gm, ' '); // the repeated questions
+    for (const part of md.split(/\$\$[\s\S]*?\$\$|\$[^$]*\$|`[^`]*`|\*\*|[*_#]|\n\s*\n/)) {
+      const p = norm(part);
+      if (p.length >= 30 && !shown.some((t) => t.includes(p))) phrases.add(p);
+    }
+  }
+  return [...phrases];
+}
+
+const ANSWERS = answerPhrases();
+
+const plainText = (text: string): string => norm(text.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+  .replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
+
 /** What in a text (a notebook, an HTML page) gives a solution away; empty when nothing does. */
 export function leaks(text: string): string[] {
-  const plain = norm(text.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
-    .replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
+  const plain = plainText(text);
   const found = SOLUTION.filter((l) => plain.includes(l));
   if (/BEGIN SOLUTION|END SOLUTION/.test(text)) found.unshift('a BEGIN/END SOLUTION marker');
   return found;
+}
+
+/** The teachers' answers a text (a notebook, a markdown file, an HTML page) holds; empty when none. */
+export function answerLeaks(text: string): string[] {
+  const plain = plainText(text);
+  return ANSWERS.filter((p) => plain.includes(p)).map((p) => `an answer: "${p.slice(0, 60)}…"`);
 }
 
 /** Every file under a folder. */

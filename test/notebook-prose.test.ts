@@ -248,3 +248,42 @@ describe('notebook prose: claims are computed or asserted', () => {
     });
   }
 });
+
+// ---------------------------------------------------------------- questions and their answers
+
+/** The numbered items of a markdown text ("1. …"), as their first lines. */
+const items = (md: string): string[] => [...md.matchAll(/^(\d+)\. (.*)$/gm)].map((m) => `${m[1]}. ${m[2]}`);
+
+describe('every chapter ends with ## Questions, and the teachers\' answers follow the same rule', () => {
+  const chapters = fs.readdirSync(NOTEBOOKS).filter((f) => /^0\d-.*\.ipynb$/.test(f)).sort();
+  test('the chapters 00–09 are all here', () => {
+    assert.ok(chapters.length >= 10, chapters.join(', '));
+  });
+  for (const ch of chapters) {
+    const name = ch.replace(/\.ipynb$/, '');
+    const cells = cellsOf(path.join(NOTEBOOKS, ch));
+    const last = cells[cells.length - 1];
+    const answersFile = path.join(NOTEBOOKS, 'answers', `${name}.md`);
+    test(`${ch}: its last cell is "## Questions" with 3 to 6 numbered questions, and nothing in it points to the answers`, () => {
+      assert.equal(last.cell_type, 'markdown');
+      assert.match(text(last), /^## Questions\n/);
+      const qs = items(text(last));
+      assert.ok(qs.length >= 3 && qs.length <= 6, `${qs.length} questions`);
+      assert.deepEqual(qs.map((q) => Number(q.split('.')[0])), qs.map((_, i) => i + 1), 'numbered 1, 2, …');
+      assert.doesNotMatch(cells.map(text).join('\n'), /notebooks\/answers|answers\//, 'a chapter never points to the answers');
+    });
+    test(`${ch}: notebooks/answers/${name}.md answers each question, numbered to match, with no number the chapter does not set`, () => {
+      assert.ok(fs.existsSync(answersFile), answersFile);
+      const md = fs.readFileSync(answersFile, 'utf8');
+      const qs = items(text(last));
+      const as = items(md);
+      assert.equal(as.length, qs.length, 'one answer per question');
+      // each answer repeats its question (in bold) so a teacher can read the file on its own
+      as.forEach((a, i) => assert.ok(a.includes(qs[i].replace(/^\d+\. /, '')), `answer ${i + 1} repeats question ${i + 1}`));
+      // the markdown number rule, with the chapter's code as the code that sets sizes and values
+      const asCells: Cell[] = [...cells.filter((c) => c.cell_type === 'code'), { cell_type: 'markdown', source: md.replace(/^# .*$/m, '') }];
+      const bad = unclaimed(asCells);
+      assert.deepEqual(bad.map((b) => `${b.raw} in "…${b.context}…"`), [], `${name}.md: a number the chapter does not set`);
+    });
+  }
+});

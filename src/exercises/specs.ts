@@ -5,6 +5,7 @@ import { backward, forward } from '../rnn';
 import { fromRows, rng, toRows } from '../tensor';
 import { Episode, randomEpisode, sizesOf, standardEpisodes, tinyEpisode } from './cases';
 import { Case, ExerciseSpec } from './types';
+import { DERIVATION_SPECS } from './derivations';
 
 const fromEpisodes = (parts: string, args: (e: Episode) => unknown[]) => (): Case[] =>
   standardEpisodes().map((e): Case => ({ label: e.label, seed: e.seed, sizes: sizesOf(e, parts), args: args(e) }));
@@ -235,6 +236,7 @@ export const clipNorm: ExerciseSpec = {
 /** Every exercise, in the order the notebooks pose them. */
 export const SPECS: readonly ExerciseSpec[] = [
   forwardStep, softmaxGrad, squaredGrad, dhStep, backwardLoop, gradV, gradC, gradW, gradU, gradB, fullBackward, truncatedBackward, clipNorm,
+  ...DERIVATION_SPECS,
 ];
 
 /** The exercise called `name` (its CLI name, e.g. 'dW', or its function name, e.g. 'gradW'); throws for an unknown name. */

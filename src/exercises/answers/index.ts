@@ -13,12 +13,17 @@ import { gradC } from './dc';
 import { truncatedBackward } from './truncated';
 import { fullBackward } from './full-backward';
 import { clipNorm } from './clip';
+import { gradX } from './dx';
+import { learnedH0 } from './learned-h0';
+import { lastStepLoss } from './last-step-loss';
+import { reluBackward } from './relu-backward';
 import { specOf } from '../specs';
 
 export * from './exercise';
 
 export const EXERCISES: readonly Exercise[] = [
   forwardStep, softmaxGrad, squaredGrad, dhStep, backwardLoop, gradV, gradC, gradW, gradU, gradB, fullBackward, truncatedBackward, clipNorm,
+  gradX, learnedH0, lastStepLoss, reluBackward, // notebook 23, the derivations
 ];
 
 /** The exercise called `name` (CLI name or function name) with its answer; throws for an unknown name. */
