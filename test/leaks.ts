@@ -48,7 +48,7 @@ export function answerPhrases(): string[] {
   return [...phrases];
 }
 
-const ANSWERS = answerPhrases();
+const ANSWER_PHRASES = answerPhrases();
 
 const plainText = (text: string): string => norm(text.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
   .replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
@@ -64,7 +64,7 @@ export function leaks(text: string): string[] {
 /** The teachers' answers a text (a notebook, a markdown file, an HTML page) holds; empty when none. */
 export function answerLeaks(text: string): string[] {
   const plain = plainText(text);
-  return ANSWERS.filter((p) => plain.includes(p)).map((p) => `an answer: "${p.slice(0, 60)}…"`);
+  return ANSWER_PHRASES.filter((p) => plain.includes(p)).map((p) => `an answer: "${p.slice(0, 60)}…"`);
 }
 
 /** Every file under a folder. */
@@ -79,15 +79,15 @@ export function filesUnder(dir: string): string[] {
 // models and their helpers; not exercise.ts, whose mistakeModel() the judge uses), printed the way esbuild prints
 // them when it bundles, so that a bundle that pulled them in is caught line by line. The lines that only hold the
 // mistakes' ids, titles and hints (text a verdict shows) are not code and are left out.
-const ANSWERS = path.resolve(__dirname, '..', 'src', 'exercises', 'answers');
+const ANSWER_CODE = path.resolve(__dirname, '..', 'src', 'exercises', 'answers');
 
 /** The code lines of the answers, as esbuild prints them (trimmed, 30 characters or more). */
 export function answerCodeLines(): string[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { transformSync } = require('esbuild') as typeof import('esbuild');
   const lines = new Set<string>();
-  for (const f of fs.readdirSync(ANSWERS).filter((x) => x.endsWith('.ts') && x !== 'exercise.ts')) {
-    const js = transformSync(fs.readFileSync(path.join(ANSWERS, f), 'utf8'), { loader: 'ts', format: 'esm' }).code;
+  for (const f of fs.readdirSync(ANSWER_CODE).filter((x) => x.endsWith('.ts') && x !== 'exercise.ts')) {
+    const js = transformSync(fs.readFileSync(path.join(ANSWER_CODE, f), 'utf8'), { loader: 'ts', format: 'esm' }).code;
     for (const l of js.split('\n').map((x) => x.trim())) {
       if (l.length < 30 || /^(import|export|\/\/)\b|\b(id|title|hint):/.test(l)) continue;
       lines.add(l);
