@@ -33,3 +33,5 @@ export * as clipping from './clip';
 export * as plots from './plots';
 export * from './display';
 export * as exercises from './exercises';
+// A deeper course II (issue 15): gradient checkpointing
+export * from './train/checkpointing';

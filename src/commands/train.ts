@@ -17,7 +17,7 @@ import { OPTIMIZERS, OptimizerName } from '../optim';
 import { checkTemperature } from '../sample';
 import { BpttError } from '../tensor';
 import { IterationStats, Source, TrainConfig, Trainer, formatLongRangeTable, longRangeTable, resolveConfig, sizesOf } from '../train';
-import { parseTruncation } from '../truncation';
+import { describeTruncation, parseTruncation } from '../truncation';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from './args';
 
 export interface TrainOptions {
@@ -47,6 +47,7 @@ export interface TrainOptions {
   progress: boolean;
   json?: boolean;
   longRange?: boolean;
+  gradCheckpointEvery?: number;
 }
 
 export interface TrainIO {
@@ -303,6 +304,10 @@ async function trainLocked(o: TrainOptions, cmd: Command, io: TrainIO, out: (s: 
     run = newRunId();
   }
 
+  if (o.gradCheckpointEvery !== undefined) {
+    if (trainer.config.truncation.kind !== 'full') throw new BpttError(`--grad-checkpoint-every computes full BPTT's gradient with less memory; it cannot be combined with ${describeTruncation(trainer.config.truncation)} truncation (--bptt)`);
+    trainer.gradCheckpointEvery = o.gradCheckpointEvery;
+  }
   const isText = trainer.source.kind === 'text';
   const remaining = o.iterations - trainer.iteration;
   out(`${trainer.describe()}\n`);
@@ -424,6 +429,7 @@ export function trainCommand(io: TrainIO = {}): Command {
     .option('--checkpoint <file>', 'save a checkpoint here (every --checkpoint-every iterations and at the end)')
     .option('--checkpoint-every <n>', 'iterations between checkpoints; 0: only at the end', nonNegativeInt, 1000)
     .option('--resume', 'continue the run saved in --checkpoint')
+    .option('--grad-checkpoint-every <k>', 'gradient checkpointing (not the saved --checkpoint): full BPTT keeping every k-th hidden state and recomputing the rest in the backward pass; k ≈ √τ holds the fewest states', positiveInt)
     .option('--overwrite', 'replace the checkpoint of another run at --checkpoint (without it, that is refused)')
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print the final summary as JSON')
