@@ -35,3 +35,4 @@ export * from './display';
 export * as exercises from './exercises';
 // A deeper course II (issue 15): gradient checkpointing
 export * from './train/checkpointing';
+export * from './model/lstm';
