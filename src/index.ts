@@ -36,3 +36,4 @@ export * as exercises from './exercises';
 // A deeper course II (issue 15): gradient checkpointing
 export * from './train/checkpointing';
 export * from './model/lstm';
+export * from './train/lstm-trainer';

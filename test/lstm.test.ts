@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { LSTM_PARAM_NAMES, LstmParams, cellPathNorms, formatLstmReport, fromRows, lstmBackward, lstmForward, lstmGradCheck, lstmGradData, rng, toRows } from '../src';
+import { Command } from 'commander';
+import { LstmTrainer, copyTask, trainCommand, LSTM_PARAM_NAMES, LstmParams, cellPathNorms, formatLstmReport, fromRows, lstmBackward, lstmForward, lstmGradCheck, lstmGradData, rng, toRows } from '../src';
 import type { Rng } from '../src';
 import { agreement, flat } from './helpers';
 import type { Nested } from './helpers';
@@ -113,4 +114,26 @@ test('PyTorch float64 nn.LSTM with the weights mapped agrees to 1e-9 (loss, h, c
   });
 });
 
-export { toRows };
+
+async function trainCli(args: string[]): Promise<string> {
+  const out: string[] = [];
+  const cmd = trainCommand({ out: (x) => out.push(x) }).configureOutput({ writeErr: () => undefined });
+  await new Command('bpttlab').exitOverride().addCommand(cmd).parseAsync(['train', ...args], { from: 'user' });
+  return out.join('');
+}
+
+test('bpttlab train --task copy --model lstm runs LstmTrainer with the flags given; what it cannot do is refused', async () => {
+  const text = await trainCli(['--task', 'copy', '--lag', '5', '--noise', '--model', 'lstm', '--hidden', '6', '--batch', '4', '--optimizer', 'adam', '--lr', '0.01', '--clip', '1', '--clip-mode', 'norm', '--iterations', '20', '--sample-every', '0', '--no-progress', '--json', '--seed', '3']);
+  const summary = JSON.parse(text.trim().split('\n').pop() as string) as { model: string; heldOutAccuracy: number; heldOutLoss: number; iterations: number };
+  const t = new LstmTrainer(copyTask(5, 1, 4, true), { hiddenSize: 6, batchSize: 4, optimizer: 'adam', lr: 0.01, clip: { kind: 'norm', max: 1 }, seed: 3 });
+  t.run(20);
+  const ev = t.evaluate();
+  assert.equal(summary.model, 'lstm');
+  assert.equal(summary.iterations, 20);
+  assert.equal(summary.heldOutLoss, ev.loss);
+  assert.equal(summary.heldOutAccuracy, ev.accuracy);
+  await assert.rejects(trainCli(['--model', 'lstm', '--iterations', '2', '--no-progress']), /--model lstm trains on a synthetic task: give --task/);
+  await assert.rejects(trainCli(['--task', 'copy', '--model', 'lstm', '--grad-checkpoint-every', '3', '--no-progress']), /--model lstm does not support --grad-checkpoint-every/);
+  await assert.rejects(trainCli(['--task', 'copy', '--model', 'lstm', '--bptt', 'random:4', '--no-progress']), /--model lstm supports --bptt full or chunked:K/);
+  await assert.rejects(trainCli(['--task', 'copy', '--model', 'gru', '--no-progress']), /--model/);
+});

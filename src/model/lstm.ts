@@ -159,7 +159,7 @@ export function lstmForward(p: LstmParams, xsSpec: InputSpec, ys: TargetInput, o
       G[gt + r] = r >= 2 * H && r < 3 * H ? Math.tanh(a) : sigmoid(a); // g = tanh(a_g); i, f, q = σ(a)
     }
     for (let j = 0; j < H; j++) {
-      const [ig, fg, gg, qg] = [G[gt + j], G[gt + H + j], G[gt + 2 * H + j], G[gt + 3 * H + j]];
+      const ig = G[gt + j], fg = G[gt + H + j], gg = G[gt + 2 * H + j], qg = G[gt + 3 * H + j];
       const c = fg * cAll.data[t * H + j] + ig * gg; // c(t) = f ⊙ c(t−1) + i ⊙ g
       cAll.data[(t + 1) * H + j] = c;
       const tc = Math.tanh(c);
@@ -232,7 +232,7 @@ export function lstmBackward(p: LstmParams, fw: LstmForward, opts: LstmBackwardO
       let s = dhNext[j];
       for (let m = 0; m < K; m++) s += q.V.data[m * H + j] * dO.data[t * K + m];
       dh.data[t * H + j] = s;
-      const [ig, fg, gg, qg] = [G[gt + j], G[gt + H + j], G[gt + 2 * H + j], G[gt + 3 * H + j]];
+      const ig = G[gt + j], fg = G[gt + H + j], gg = G[gt + 2 * H + j], qg = G[gt + 3 * H + j];
       const tc = fw.tanhC.data[t * H + j];
       // h(t) = q ⊙ tanh(c(t)): c(t) receives ∇h ⊙ q ⊙ (1 − tanh²c), besides f(t+1) ⊙ ∇c(t+1) along the cell.
       const dcj = s * qg * (1 - tc * tc) + dcNext[j];
@@ -430,4 +430,30 @@ export function cellPathNorms(fw: LstmForward, t: number = fw.T): Float64Array {
     out[s - 1] = prod.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   }
   return out;
+}
+
+/**
+ * One step of the cell on its own, from a given (h(t−1), c(t−1)): returns c(t) and h(t). For checking the step's
+ * Jacobians by finite differences (e.g. ∂c(t)/∂c(t−1) with h(t−1) held = diag(f(t))); t is 1..T of fw's inputs.
+ */
+export function lstmCell(p: LstmParams, fw: LstmForward, t: number, hPrev: ArrayLike<number>, cPrev: ArrayLike<number>): { c: Float64Array; h: Float64Array } {
+  const { D, H } = checkLstmParams(p);
+  if (!Number.isInteger(t) || t < 1 || t > fw.T) throw new BpttError(`lstmCell: t must be in 1..${fw.T}, got ${t}`);
+  expectLength(hPrev, H, 'h(t−1) in lstmCell', 'H');
+  expectLength(cPrev, H, 'c(t−1) in lstmCell', 'H');
+  const a = new Float64Array(4 * H);
+  for (let r = 0; r < 4 * H; r++) {
+    let s = p.b[r];
+    if (fw.inputs.tokens !== null) s += p.Wx.data[r * D + fw.inputs.tokens[t - 1]];
+    else for (let j = 0; j < D; j++) s += p.Wx.data[r * D + j] * (fw.inputs.x as Mat).data[(t - 1) * D + j];
+    for (let j = 0; j < H; j++) s += p.Wh.data[r * H + j] * hPrev[j];
+    a[r] = s;
+  }
+  const c = new Float64Array(H);
+  const h = new Float64Array(H);
+  for (let j = 0; j < H; j++) {
+    c[j] = sigmoid(a[H + j]) * cPrev[j] + sigmoid(a[j]) * Math.tanh(a[2 * H + j]);
+    h[j] = sigmoid(a[3 * H + j]) * Math.tanh(c[j]);
+  }
+  return { c, h };
 }
