@@ -37,3 +37,5 @@ export * as exercises from './exercises';
 export * from './train/checkpointing';
 export * from './model/lstm';
 export * from './train/lstm-trainer';
+export * from './model/teacher-forcing';
+export * from './train/teacher-forcing';
