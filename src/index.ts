@@ -34,3 +34,9 @@ export * as plots from './plots';
 export * from './display';
 export * from './byhand';
 export * as exercises from './exercises';
+// A deeper course II (issue 15): gradient checkpointing
+export * from './train/checkpointing';
+export * from './model/lstm';
+export * from './train/lstm-trainer';
+export * from './model/teacher-forcing';
+export * from './train/teacher-forcing';

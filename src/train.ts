@@ -14,11 +14,12 @@ import * as path from 'node:path';
 import { ClipResult, ClipSpec, clipGrads } from './clip';
 import { Corpus, Example, Task, copyTask, isCorrect } from './data';
 import { LossName, TargetInput } from './losses';
-import { DEFAULT_LR, Optimizer, OptimizerName, OptimizerOptions, OPTIMIZERS, addGrads, makeOptimizer, zeroGrads } from './optim';
+import { DEFAULT_LR, Optimizer, OptimizerName, OptimizerOptions, OPTIMIZERS, ParamGrads, addGrads, makeOptimizer, zeroGrads } from './optim';
 import { Forward, Grads, Params, checkParams, forward, initParams } from './rnn';
 import { sampleTokens } from './sample';
-import { BpttError, Rng, row, rng } from './tensor';
+import { BpttError, Mat, Rng, mat, row, rng } from './tensor';
 import { Truncation, checkTruncation, describeTruncation, truncatedGradient } from './truncation';
+import { checkEvery, checkpointedGrads } from './train/checkpointing';
 
 /** What to train on: a character corpus or a synthetic task. */
 export type Source = { kind: 'text'; corpus: Corpus } | { kind: 'task'; task: Task };
@@ -151,6 +152,12 @@ export class Trainer {
   private readonly streams: StreamState[] = [];
   /** The last forward and backward result, whose arrays the next sequence overwrites instead of allocating anew. */
   private scratch: { fw?: Forward; g?: Grads } = {};
+  /**
+   * Gradient checkpointing (train/checkpointing.ts): keep every k-th hidden state of full BPTT and recompute the
+   * rest in the backward pass; null (default) runs the engine's backward(). The same gradients up to rounding, so it
+   * is a setting of the run, not of the model: checkpoints do not store it. Needs full BPTT.
+   */
+  gradCheckpointEvery: number | null = null;
 
   constructor(readonly source: Source, config: Partial<TrainConfig> = {}, restore?: Restore) {
     this.config = resolveConfig(config, source);
@@ -225,8 +232,10 @@ export class Trainer {
     let keys = 0;
     for (let b = 0; b < this.config.batchSize; b++) {
       const { ex, h0 } = this.nextSequence(b, r);
-      const res = truncatedGradient(this.params, ex.xs, ex.ys, this.config.truncation, { loss: this.loss, h0, rng: r, into: this.scratch.fw, gradsInto: this.scratch.g });
-      this.scratch = { fw: res.fw, g: res.backward }; // everything below reads res before the next sequence overwrites it
+      const res = this.gradCheckpointEvery === null
+        ? withState(truncatedGradient(this.params, ex.xs, ex.ys, this.config.truncation, { loss: this.loss, h0, rng: r, into: this.scratch.fw, gradsInto: this.scratch.g }))
+        : this.checkpointed(ex, h0);
+      if ('fw' in res) this.scratch = { fw: res.fw, g: res.backward }; // everything below reads res before the next sequence overwrites it
       addGrads(g, res.grads);
       loss += res.loss;
       scored += countScored(ex.ys);
@@ -234,11 +243,11 @@ export class Trainer {
         const y = ex.ys[t];
         if (y === null) continue;
         keys++;
-        if (isCorrect(this.loss, res.fw.yhat, t, y, this.source.kind === 'task' ? this.source.task.tolerance : 0)) right++;
+        if (isCorrect(this.loss, res.yhat, t, y, this.source.kind === 'task' ? this.source.task.tolerance : 0)) right++;
       }
       if (this.source.kind === 'text') {
         const s = this.streams[b];
-        s.h.set(row(res.fw.h, res.fw.T - 1)); // carry the state into the next window of this stream
+        s.h.set(res.hT); // carry the state into the next window of this stream
         s.pos += this.config.seqLength;
       }
     }
@@ -265,6 +274,16 @@ export class Trainer {
     };
     this.history.push(stats);
     return stats;
+  }
+
+  /** One sequence's gradient by checkpointed full BPTT, with ŷ(t) kept only at the key steps (for the accuracy). */
+  private checkpointed(ex: Example, h0: Float64Array | undefined): { loss: number; grads: ParamGrads; yhat: Mat; hT: Float64Array } {
+    check(this.config.truncation.kind === 'full', `gradient checkpointing computes full BPTT's gradient; it cannot be combined with ${describeTruncation(this.config.truncation)} truncation`);
+    const K = sizesOf(this.source).K;
+    const yhat = mat(ex.ys.length, K); // only the key steps' rows are filled
+    const keys = new Set(ex.keySteps);
+    const res = checkpointedGrads(this.params, ex.xs, ex.ys, { every: checkEvery(this.gradCheckpointEvery), loss: this.loss, h0, onYhat: (t, y) => keys.has(t - 1) && yhat.data.set(y, (t - 1) * K) });
+    return { loss: res.loss, grads: res, yhat, hT: res.hT };
   }
 
   /** Runs n updates, calling onIteration after each (for a progress bar, a log, a plot). */
@@ -371,6 +390,11 @@ export class Trainer {
 function displayPath(p: string): string {
   const rel = path.relative(process.cwd(), p);
   return rel !== '' && rel.length < p.length ? rel : p;
+}
+
+/** The engine's result with ŷ and h(τ) where the trainer reads them (as checkpointed() returns them). */
+function withState(res: ReturnType<typeof truncatedGradient>): ReturnType<typeof truncatedGradient> & { yhat: Mat; hT: Float64Array } {
+  return { ...res, yhat: res.fw.yhat, hT: row(res.fw.h, res.fw.T - 1) };
 }
 
 function countScored(ys: TargetInput): number {

@@ -17,7 +17,8 @@ import { OPTIMIZERS, OptimizerName } from '../optim';
 import { checkTemperature } from '../sample';
 import { BpttError } from '../tensor';
 import { IterationStats, Source, TrainConfig, Trainer, formatLongRangeTable, longRangeTable, resolveConfig, sizesOf } from '../train';
-import { parseTruncation } from '../truncation';
+import { describeTruncation, parseTruncation } from '../truncation';
+import { LstmTrainer } from '../train/lstm-trainer';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from './args';
 
 export interface TrainOptions {
@@ -47,6 +48,8 @@ export interface TrainOptions {
   progress: boolean;
   json?: boolean;
   longRange?: boolean;
+  gradCheckpointEvery?: number;
+  model: 'rnn' | 'lstm';
 }
 
 export interface TrainIO {
@@ -238,6 +241,10 @@ export async function runTrain(o: TrainOptions, cmd: Command, io: TrainIO = {}):
     return;
   }
   if (o.data !== undefined && o.task !== undefined) throw new BpttError('give either --data FILE or --task NAME, not both');
+  if (o.model === 'lstm') {
+    runLstm(o, cmd, out);
+    return;
+  }
   if (o.resume && o.checkpoint === undefined) throw new BpttError('--resume needs --checkpoint FILE (the checkpoint to continue)');
   if (o.overwrite && o.checkpoint === undefined) throw new BpttError('--overwrite needs --checkpoint FILE (the checkpoint to replace)');
   if (o.overwrite && o.resume) throw new BpttError('--resume continues the checkpoint and --overwrite replaces it: give one of them');
@@ -303,6 +310,10 @@ async function trainLocked(o: TrainOptions, cmd: Command, io: TrainIO, out: (s: 
     run = newRunId();
   }
 
+  if (o.gradCheckpointEvery !== undefined) {
+    if (trainer.config.truncation.kind !== 'full') throw new BpttError(`--grad-checkpoint-every computes full BPTT's gradient with less memory; it cannot be combined with ${describeTruncation(trainer.config.truncation)} truncation (--bptt)`);
+    trainer.gradCheckpointEvery = o.gradCheckpointEvery;
+  }
   const isText = trainer.source.kind === 'text';
   const remaining = o.iterations - trainer.iteration;
   out(`${trainer.describe()}\n`);
@@ -397,6 +408,49 @@ async function trainLocked(o: TrainOptions, cmd: Command, io: TrainIO, out: (s: 
   if (o.checkpoint !== undefined) out(`checkpoint: ${o.checkpoint}\n`);
 }
 
+/** `--model lstm`: the LSTM (model/lstm.ts) on a synthetic task, with the same examples a vanilla run of the same flags sees. */
+function runLstm(o: TrainOptions, cmd: Command, out: (s: string) => void): void {
+  if (o.task === undefined) throw new BpttError('--model lstm trains on a synthetic task: give --task (adding, copy, reber, sine); character models are vanilla RNNs');
+  for (const flag of ['checkpoint', 'resume', 'gradCheckpointEvery', 'longRange'] as const) {
+    if (o[flag] !== undefined && o[flag] !== false) throw new BpttError(`--model lstm does not support --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} (only the vanilla RNN has it)`);
+  }
+  const bptt = parseTruncation(o.bptt);
+  if (bptt.kind !== 'full' && bptt.kind !== 'chunked') throw new BpttError(`--model lstm supports --bptt full or chunked:K, got ${o.bptt}`);
+  const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+  const task = makeTask(o.task, taskOptions(o) as TaskOptions);
+  const trainer = new LstmTrainer(task, {
+    hiddenSize: o.hidden,
+    batchSize: o.batch,
+    optimizer: o.optimizer,
+    lr: o.lr,
+    clip: o.clip === 0 ? null : o.clipMode === 'norm' ? { kind: 'norm', max: o.clip } : { kind: 'value', limit: o.clip },
+    truncate: bptt.kind === 'chunked' ? bptt.k : null,
+    seed: o.seed,
+  });
+  if (!given('optimizer') || !given('clip')) {
+    // the vanilla defaults (adagrad, clip each entry to ±5) are min-char-rnn's; say what this run uses
+    out(`note: --model lstm uses the flags as given: ${o.optimizer}${given('optimizer') ? '' : ' (default)'}, clip ${o.clipMode} ${o.clip}${given('clip') ? '' : ' (default)'}\n`);
+  }
+  out(`${trainer.describe()}\n`);
+  const t0 = performance.now();
+  let first: number | null = null;
+  let lastLoss: number | null = null;
+  while (trainer.iteration < o.iterations) {
+    const s = trainer.step();
+    first ??= s.loss;
+    lastLoss = s.loss;
+    if (o.sampleEvery > 0 && s.iteration % o.sampleEvery === 0) out(`iteration ${s.iteration}: loss ${fmt(s.loss, 4)} per scored step; held-out accuracy ${fmt(trainer.evaluate().accuracy)} (chance ${fmt(task.chance, 2)})\n`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const ev = trainer.evaluate();
+  const summary = { model: 'lstm', iterations: trainer.iteration, seconds: Number(seconds.toFixed(2)), firstLoss: first, lastLoss, heldOutLoss: ev.loss, heldOutAccuracy: ev.accuracy, chance: task.chance };
+  if (o.json) {
+    out(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  out(`done: ${trainer.iteration} iterations in ${seconds.toFixed(1)} s; loss ${fmt(first)} → ${fmt(lastLoss)} per scored step; held out: loss ${fmt(ev.loss)}, accuracy ${fmt(ev.accuracy)} (chance ${fmt(task.chance, 2)})\n`);
+}
+
 /** The `train` command, for `program.addCommand(trainCommand())`. */
 export function trainCommand(io: TrainIO = {}): Command {
   const cmd = new Command('train')
@@ -408,6 +462,7 @@ export function trainCommand(io: TrainIO = {}): Command {
     .option('--symbols <n>', 'copy task: symbols to remember (1)', positiveInt)
     .option('--alphabet <n>', 'copy task: alphabet size (4)', positiveInt)
     .option('--noise', 'copy task: fill the wait with random symbols instead of blanks')
+    .addOption(new Option('--model <name>', 'the recurrent network: the vanilla RNN, or an LSTM (tasks only)').choices(['rnn', 'lstm']).default('rnn'))
     .option('--hidden <n>', 'hidden size H', positiveInt, 64)
     .option('--seq-length <n>', 'characters per training sequence (text)', positiveInt, 25)
     .option('--batch <n>', 'sequences per iteration (gradients summed)', positiveInt, 1)
@@ -424,6 +479,7 @@ export function trainCommand(io: TrainIO = {}): Command {
     .option('--checkpoint <file>', 'save a checkpoint here (every --checkpoint-every iterations and at the end)')
     .option('--checkpoint-every <n>', 'iterations between checkpoints; 0: only at the end', nonNegativeInt, 1000)
     .option('--resume', 'continue the run saved in --checkpoint')
+    .option('--grad-checkpoint-every <k>', 'gradient checkpointing (not the saved --checkpoint): full BPTT keeping every k-th hidden state and recomputing the rest in the backward pass; k ≈ √τ holds the fewest states', positiveInt)
     .option('--overwrite', 'replace the checkpoint of another run at --checkpoint (without it, that is refused)')
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print the final summary as JSON')
