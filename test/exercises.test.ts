@@ -11,10 +11,10 @@ import { after, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import ts from 'typescript';
 import { exercises } from '../src';
-import { EXERCISES, getExercise, mistakeModel } from '../src/exercises/answers';
-import { ExerciseFailure, check, getCase, verdict } from '../src/exercises';
-import { judge, runExercise } from '../src/exercises/judge';
-import { Verdict } from '../src/exercises/types';
+import { EXERCISES, getExercise, mistakeModel } from '../src/teach/exercises/answers';
+import { ExerciseFailure, check, getCase, verdict } from '../src/teach/exercises';
+import { judge, runExercise } from '../src/teach/exercises/judge';
+import { Verdict } from '../src/teach/exercises/types';
 
 const ROOT = path.resolve(__dirname, '..');
 const NOTEBOOKS = path.join(ROOT, 'notebooks');

@@ -1,11 +1,12 @@
 // The WebAssembly SIMD product equals its JavaScript twin on every remainder shape, the committed binary is the
-// one src/kernels.wat assembles to, and the engine gives the reference's numbers with either kernel.
+// one src/model/kernels.wat assembles to, and the engine gives the reference's numbers with either kernel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Workspace, kernelName } from '../src/kernels';
-import { gemmNT, rng } from '../src/tensor';
+import { Workspace, kernelName } from '../src/model/kernels';
+import { rng } from '../src/model/rng';
+import { gemmNT } from '../src/model/gemm-js';
 
 test('the engine runs the WebAssembly kernel here (Node 20 has WebAssembly SIMD)', () => {
   assert.equal(kernelName(), 'wasm');
@@ -39,7 +40,7 @@ test('C = A B^T (and C += A B^T) agree between WebAssembly and JavaScript for ev
   }
 });
 
-test('src/kernels-wasm.ts is what src/kernels.wat assembles to', () => {
+test('src/model/kernels-wasm.ts is what src/model/kernels.wat assembles to', () => {
   const r = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'build-wasm.mjs'), '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr + r.stdout);
 });

@@ -6,11 +6,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { trainCommand } from '../src/commands/train';
-import { gradCheck } from '../src/gradcheck';
-import { MAX_VOCAB, engineMemory, formatBytes, formatDuration } from '../src/limits';
-import { Progress } from '../src/progress';
-import { initParams } from '../src/rnn';
+import { trainCommand } from '../src/cli/train';
+import { gradCheck } from '../src/check/gradcheck';
+import { MAX_VOCAB, engineMemory, formatBytes, formatDuration } from '../src/io/limits';
+import { Progress } from '../src/cli/progress';
+import { initParams } from '../src/model/params';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-limits-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
