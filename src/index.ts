@@ -11,6 +11,7 @@
 // check/nudge.ts and check/gradcheck.ts check them by central differences. This entry never loads the command line.
 export * from './model/errors';
 export * from './model/tensor';
+export * from './model/agree';
 export * from './model/rng';
 export * from './model/params';
 export * from './model/inputs';
@@ -31,13 +32,16 @@ export * from './teach/analysis';
 export * from './train/text';
 export * from './train/tasks';
 export * from './train/sample';
+export * from './train/config';
 export * from './train/trainer';
 export * from './train/checkpoint';
+export * from './train/checkpoint-lock';
 export * from './teach/long-range';
 // the same modules as namespaces, for notebooks that want analysis.jacobianNorms(...) style names
 export * as analysis from './teach/analysis';
 export * as truncation from './train/truncation';
 export * as clipping from './train/clip';
 export * as plots from './teach/plots';
+export * as example from './teach/example';
 export * from './teach/display';
 export * as exercises from './teach/exercises';

@@ -7,9 +7,10 @@ import { backward, forward } from '../src/model/engine';
 import { Params, initParams } from '../src/model/params';
 import { Mat, fromRows, matMul, mat, norm, row, toRows, transpose } from '../src/model/tensor';
 import { randn, rng } from '../src/model/rng';
+import { close as agree } from '../src/model/agree';
 
 const close = (a: number, b: number, tol: number, what: string): void =>
-  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
+  assert.ok(agree(a, b, tol), `${what}: ${a} vs ${b}`);
 
 /** σ_i = √λ_i(AᵀA) by mathjs's eigensolver (fine as an oracle for well-conditioned small matrices). */
 function mathjsSingularValues(A: Mat): number[] {

@@ -7,10 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import {
-  Checkpoint, checkpointHeader, checkpointOf, checkpointToJson, loadCheckpoint, lockCheckpoint, parseCheckpoint, removeStaleTemps,
-  resumeTrainer, saveCheckpoint, tempPathFor,
-} from '../src/train/checkpoint';
+import { Checkpoint, checkpointOf, checkpointToJson, loadCheckpoint, parseCheckpoint, resumeTrainer, saveCheckpoint, tempPathFor } from '../src/train/checkpoint';
+import { checkpointHeader, lockCheckpoint, removeStaleTemps } from '../src/train/checkpoint-lock';
 import { Interrupted, TrainIO, trainCommand } from '../src/cli/train';
 import { corpusFromText } from '../src/train/text';
 import { makeTask } from '../src/train/tasks';

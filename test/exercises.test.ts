@@ -14,6 +14,7 @@ import { exercises } from '../src';
 import { EXERCISES, getExercise, mistakeModel } from '../src/teach/exercises/answers';
 import { ExerciseFailure, check, getCase, verdict } from '../src/teach/exercises';
 import { judge, runExercise } from '../src/teach/exercises/judge';
+import { dhLoop, dhRecursion } from '../src/teach/exercises/answers/backward-loop';
 import { Verdict } from '../src/teach/exercises/types';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -120,6 +121,12 @@ describe('the API a notebook imports holds no answer', () => {
 });
 
 describe('solutions pass', () => {
+  test('backward-loop: the mistake models vary the plain solution (dhLoop with no change is dhRecursion)', () => {
+    for (const c of getExercise('backward-loop').cases()) {
+      const args = c.args as [number[][], number[][], number[][], number[][]];
+      assert.deepEqual(dhLoop({})(...args), dhRecursion(...args), c.label);
+    }
+  });
   for (const ex of EXERCISES) {
     test(`${ex.name}: the reference solution is correct`, () => {
       const v = runExercise(ex, ex.solution);

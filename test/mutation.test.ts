@@ -28,7 +28,7 @@ const mutants: [string, string, string, string][] = [
 const checker = `
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCase, gradCheck, caseParams } from './src';
+import { runCase, gradCheck, caseParams, close } from './src';
 const dir = ${JSON.stringify(join(root, 'test', 'fixtures', 'torch'))};
 const bad: string[] = [];
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
@@ -36,7 +36,7 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
   const { case: c, expected } = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   const got = runCase(c);
   const pairs: [number[], number[]][] = ['U', 'W', 'V', 'b', 'c', 'h0'].map((k) => [[got.grads[k]].flat(2), [expected.grads[k]].flat(2)]);
-  if (pairs.some(([a, b]) => a.some((v, i) => !(Math.abs(v - b[i]) <= 1e-9 * Math.max(1, Math.abs(v) + Math.abs(b[i])))))) bad.push(f);
+  if (pairs.some(([a, b]) => a.some((v, i) => !close(v, b[i], 1e-9)))) bad.push(f);
   if (c.y.length <= 12) {
     const r = gradCheck(caseParams(c), c.tokens ? { tokens: c.tokens } : { x: c.x }, c.y, { loss: c.loss, h0: c.h0, truncate: c.truncate, perStep: false });
     if (!r.pass) bad.push(f + ' (gradcheck)');

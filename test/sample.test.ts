@@ -7,9 +7,10 @@ import { initParams } from '../src/model/params';
 import { drawToken, entropy, temperatureSoftmax } from '../src/train/sample';
 import { mat, row } from '../src/model/tensor';
 import { rng } from '../src/model/rng';
+import { close as agree } from '../src/model/agree';
 
 const close = (a: number, b: number, tol: number, what: string): void =>
-  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(a) + Math.abs(b)), `${what}: ${a} vs ${b}`);
+  assert.ok(agree(a, b, tol), `${what}: ${a} vs ${b}`);
 
 const TEMPERATURES = [0.1, 0.5, 1, 1.5, 3];
 

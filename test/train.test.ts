@@ -13,12 +13,14 @@ import { checkTemperature, drawToken, sampleText, sampleTokens } from '../src/tr
 import { BpttError } from '../src/model/errors';
 import { fromRows } from '../src/model/tensor';
 import { rng } from '../src/model/rng';
-import { Trainer, iterationSeed } from '../src/train/trainer';
+import { Trainer } from '../src/train/trainer';
+import { iterationSeed } from '../src/train/config';
 import { formatLongRangeTable, longRangeTable } from '../src/teach/long-range';
 import { Truncation, gradientGap, parseTruncation, reweightedGrads, estimateGradient } from '../src/train/truncation';
+import { close as agree } from '../src/model/agree';
 
 const close = (a: number, b: number, tol: number, what: string): void =>
-  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
+  assert.ok(agree(a, b, tol), `${what}: ${a} vs ${b}`);
 
 // --- optimisers: two steps each, against numbers worked out by hand (in 50-digit decimal arithmetic) ---
 

@@ -1,3 +1,5 @@
+// Why over 300 lines: per-parameter and per-step checks, the noise floor and the report share the stencil and the truncated loss.
+//
 // Gradient check by central differences, compared with the backward pass:
 //   stencil 2:  ∂L/∂θ ≈ (L(θ + ε) − L(θ − ε)) / 2ε                                   error O(ε²) + noise/ε
 //   stencil 4:  ∂L/∂θ ≈ (L(θ − 2ε) − 8 L(θ − ε) + 8 L(θ + ε) − L(θ + 2ε)) / 12ε     error O(ε⁴) + noise/ε
@@ -17,7 +19,7 @@
 import { LossName, TargetInput } from '../model/losses';
 import { BackwardOptions, ForwardOptions, Grads, backward, checkTruncate, forward } from '../model/engine';
 import { PARAM_NAMES, ParamName, Params, checkParams, cloneParams, paramData } from '../model/params';
-import { InputSpec, Inputs, sliceInputs, toInputs } from '../model/inputs';
+import { InputSpec, Inputs, toInputs } from '../model/inputs';
 import { stepContribution } from '../model/summands';
 import { chunkStarts, forwardInPieces } from '../model/pieces';
 import { BpttError } from '../model/errors';
@@ -102,15 +104,21 @@ export interface GradCheckReport {
 
 const EPS = 2.220446049250313e-16;
 
+/** The stencil (2 or 4 points, default 4) and the step ε (default 1e-4 for 4 points, 1e-5 for 2), checked. */
+function stencilOf(opts: { stencil?: number; step?: number }, who: string): { stencil: 2 | 4; h: number } {
+  const stencil = opts.stencil ?? 4;
+  if (stencil !== 2 && stencil !== 4) throw new BpttError(`${who}: stencil must be 2 or 4, got ${String(stencil)}`);
+  const h = opts.step ?? (stencil === 4 ? 1e-4 : 1e-5);
+  if (!(h > 0) || !Number.isFinite(h)) throw new BpttError(`${who}: step must be a positive number, got ${h}`);
+  return { stencil, h };
+}
+
 export function gradCheck(p: Params, xs: InputSpec, ys: TargetInput, opts: GradCheckOptions = {}): GradCheckReport {
   const sizes = checkParams(p);
   const inputs = toInputs(xs, sizes.D);
   const T = inputs.T;
-  const stencil = opts.stencil ?? 4;
-  if (stencil !== 2 && stencil !== 4) throw new BpttError(`gradCheck: stencil must be 2 or 4, got ${String(stencil)}`);
-  const h = opts.step ?? (stencil === 4 ? 1e-4 : 1e-5);
+  const { stencil, h } = stencilOf(opts, 'gradCheck');
   const tol = opts.tol ?? 1e-7;
-  if (!(h > 0) || !Number.isFinite(h)) throw new BpttError(`gradCheck: step must be a positive number, got ${h}`);
   if (opts.samples !== undefined && (!Number.isInteger(opts.samples) || opts.samples < 1)) {
     throw new BpttError(`gradCheck: samples must be an integer ≥ 1, got ${opts.samples}`);
   }
@@ -231,10 +239,7 @@ export function numericParamGrad(p: Params, xs: InputSpec, ys: TargetInput, name
   const sizes = checkParams(p);
   const inputs = toInputs(xs, sizes.D);
   const T = inputs.T;
-  const stencil = opts.stencil ?? 4;
-  if (stencil !== 2 && stencil !== 4) throw new BpttError(`numericParamGrad: stencil must be 2 or 4, got ${String(stencil)}`);
-  const h = opts.step ?? (stencil === 4 ? 1e-4 : 1e-5);
-  if (!(h > 0) || !Number.isFinite(h)) throw new BpttError(`numericParamGrad: step must be a positive number, got ${h}`);
+  const { stencil, h } = stencilOf(opts, 'numericParamGrad');
   if (!(name === 'h0' || (PARAM_NAMES as readonly string[]).includes(name))) {
     throw new BpttError(`numericParamGrad: name must be one of U, W, V, b, c, h0, got ${String(name)}`);
   }

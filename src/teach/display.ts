@@ -1,3 +1,5 @@
+// Why over 300 lines: the only file that touches tslab: every notebook output (tables, matrices, figures, checked claims) goes through it.
+//
 // The one display helper: turns figures (plots.ts), SVG and small tables into tslab display outputs.
 // This is the only file that touches tslab, and it requires it lazily inside the functions that display, so
 // everything else in src/ (and even this file's pure HTML builders) runs in plain Node.
@@ -13,6 +15,7 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { compareNumeric } from '../check/nudge';
 import type { Figure } from './plots';
+import { close } from '../model/agree';
 
 /** Marker attribute of the embedded plotly bundle (scripts/book.mjs replaces that script by a shared file). */
 export const PLOTLY_BUNDLE_MARK = 'data-bpttlab="plotly-bundle"';
@@ -230,7 +233,7 @@ export function expectClose(label: string, got: unknown, want: unknown, tol = 1e
   let worst = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
-    if (!(d <= tol * Math.max(1, Math.abs(a[i]) + Math.abs(b[i])))) {
+    if (!close(a[i], b[i], tol)) {
       throw new Error(`${label}: entry ${i} differs: ${a[i]} vs ${b[i]} (|diff| = ${d.toExponential(2)} > tol ${tol})`);
     }
     worst = Math.max(worst, d);

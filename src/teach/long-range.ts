@@ -1,7 +1,8 @@
 // The truncation chapter's experiment: full against truncated BPTT on the copy task at growing lags, trained for
 // real, with the recall accuracy per variant (a notebook experiment built on the trainer, not part of it).
 import { copyTask } from '../train/tasks';
-import { TrainConfig, Trainer } from '../train/trainer';
+import { Trainer } from '../train/trainer';
+import { TrainConfig } from '../train/config';
 import { Truncation, describeTruncation } from '../train/truncation';
 
 export interface LongRangeRow {

@@ -1,3 +1,5 @@
+// Why over 300 lines: one function per figure the chapters draw, each short; they share the axis and colour conventions at the top.
+//
 // Plotly figure builders: plain data ({ data, layout, frames }), no browser and no tslab needed, so they are tested
 // in plain Node (test/plots.test.ts) and shown in a notebook by the one display helper (display.ts).
 // Axis titles use the book's symbols (§10.2.2): t for the time step, h(t), ∇h(t) L, ∇W L, ...

@@ -1,8 +1,5 @@
 // Seeded synthetic tasks whose answer depends on inputs many steps back, scored only at the steps that matter (the
 // engine skips steps whose target is null): adding, copy, the embedded Reber grammar and sine waves.
-import { readBytes } from '../io/files';
-import { MAX_VOCAB } from '../io/limits';
-import * as path from 'node:path';
 import { LossName, TargetInput } from '../model/losses';
 import { InputSpec } from '../model/inputs';
 import { BpttError } from '../model/errors';

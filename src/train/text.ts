@@ -3,11 +3,7 @@
 import { readBytes } from '../io/files';
 import { MAX_VOCAB } from '../io/limits';
 import * as path from 'node:path';
-import { LossName, TargetInput } from '../model/losses';
-import { InputSpec } from '../model/inputs';
 import { BpttError } from '../model/errors';
-import { Mat, mat, row } from '../model/tensor';
-import { Rng } from '../model/rng';
 
 /** The corpus that ships with the lab: Genesis from the King James Version (public domain), one verse per line. */
 export const DEFAULT_CORPUS = path.join(__dirname, '..', '..', 'data', 'genesis.txt');

@@ -1,3 +1,5 @@
+// Why over 300 lines: the Trainer class (one iteration, its streams, evaluation and resuming) is one object; its settings live in config.ts.
+//
 // The training loop: draw a minibatch of sequences, get each one's gradient (full BPTT or a truncation variant),
 // sum them, clip, step the optimiser; record the loss per scored step, a smoothed loss, the perplexity, the
 // gradient norm, whether clipping happened, and (for tasks) the accuracy at the steps that need long-range memory.
@@ -11,53 +13,20 @@
 // iterations (the state is carried, the gradient is not — itself a truncation at the sequence boundary), and at the
 // end of its part starts over with h = 0.
 import * as path from 'node:path';
-import { ClipResult, ClipSpec, clipGrads } from './clip';
+import { Source, TrainConfig, check, iterationSeed, modelSizesOf, resolveConfig } from './config';
+import { ClipResult, clipGrads } from './clip';
 import { Corpus } from './text';
-import { Example, Task, copyTask, isCorrect } from './tasks';
+import { Example, isCorrect } from './tasks';
 import { LossName, TargetInput } from '../model/losses';
-import { DEFAULT_LR, Optimizer, OptimizerName, OptimizerOptions, OPTIMIZERS, addGrads, makeOptimizer, zeroGrads } from './optim';
+import { Optimizer, addGrads, makeOptimizer, zeroGrads } from './optim';
 import { Forward, Grads, backward, forward, forwardBatch } from '../model/engine';
 import { toInputs } from '../model/inputs';
 import { chunkStarts, forwardInPieces } from '../model/pieces';
 import { Params, checkParams, initParams } from '../model/params';
 import { sampleTokens } from './sample';
-import { BpttError } from '../model/errors';
 import { row } from '../model/tensor';
 import { Rng, rng } from '../model/rng';
-import { Truncation, checkTruncation, describeTruncation, estimateGradient } from './truncation';
-
-/** What to train on: a character corpus or a synthetic task. */
-export type Source = { kind: 'text'; corpus: Corpus } | { kind: 'task'; task: Task };
-
-/** Every setting of a run; plain JSON, so a checkpoint can store it. Defaults in DEFAULTS. */
-export interface TrainConfig {
-  hiddenSize: number; // H
-  seqLength: number; // T of each text sequence (tasks set their own T)
-  batchSize: number; // B sequences per iteration; their gradients are summed (the loss is a sum too)
-  optimizer: OptimizerName;
-  lr: number;
-  optimizerOptions: OptimizerOptions; // momentum, decay, beta1, beta2, eps
-  clip: ClipSpec | null;
-  truncation: Truncation; // applied inside each sequence
-  seed: number;
-  initScale: number; // multiplies initParams' default std 1/√fan_in
-  smoothing: number; // β of the smoothed loss (an exponential moving average, bias-corrected)
-}
-
-/** min-char-rnn's recipe (H = 100 → 64 to fit a minute, T = 25, Adagrad with ε = 0.1, clip to [−5, 5]). */
-export const DEFAULTS: TrainConfig = {
-  hiddenSize: 64,
-  seqLength: 25,
-  batchSize: 1,
-  optimizer: 'adagrad',
-  lr: 0.1, // each optimiser's own default (optim.ts DEFAULT_LR) when another optimiser is chosen
-  optimizerOptions: {},
-  clip: { kind: 'value', limit: 5 },
-  truncation: { kind: 'full' },
-  seed: 1,
-  initScale: 1,
-  smoothing: 0.99,
-};
+import { describeTruncation, estimateGradient } from './truncation';
 
 export interface IterationStats {
   iteration: number; // 1-based: how many updates have been made, including this one
@@ -86,51 +55,6 @@ export interface TrainerState {
   streams: { pos: number; h: number[] }[];
 }
 
-function check(cond: boolean, msg: string): void {
-  if (!cond) throw new BpttError(msg);
-}
-
-/** Fills in defaults and checks every field, with a message naming the field and the rule. */
-export function resolveConfig(c: Partial<TrainConfig> = {}, source?: Source): TrainConfig {
-  const opt = c.optimizer ?? DEFAULTS.optimizer;
-  check(OPTIMIZERS.includes(opt), `unknown optimiser "${String(opt)}": expected one of ${OPTIMIZERS.join(', ')}`);
-  const given = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Partial<TrainConfig>;
-  const cfg: TrainConfig = { ...DEFAULTS, ...given, optimizer: opt, lr: c.lr ?? DEFAULT_LR[opt], optimizerOptions: { ...(c.optimizerOptions ?? {}) } };
-  const posInt = (k: keyof TrainConfig): void => check(Number.isInteger(cfg[k]) && (cfg[k] as number) >= 1, `${k} must be an integer ≥ 1, got ${String(cfg[k])}`);
-  posInt('hiddenSize');
-  posInt('seqLength');
-  posInt('batchSize');
-  check(Number.isInteger(cfg.seed) && cfg.seed >= 0 && cfg.seed <= 0xffffffff, `seed must be an integer in 0..4294967295 (the generators keep 32 bits), got ${String(cfg.seed)}`);
-  check(cfg.lr > 0 && Number.isFinite(cfg.lr), `lr must be a positive number, got ${String(cfg.lr)}`);
-  check(cfg.initScale > 0 && Number.isFinite(cfg.initScale), `initScale must be a positive number, got ${String(cfg.initScale)}`);
-  check(cfg.smoothing >= 0 && cfg.smoothing < 1, `smoothing must be in [0, 1), got ${String(cfg.smoothing)}`);
-  if (cfg.clip !== null) {
-    const ok = (cfg.clip.kind === 'norm' && cfg.clip.max > 0) || (cfg.clip.kind === 'value' && cfg.clip.limit > 0);
-    check(ok, `clip must be null, { kind: 'norm', max > 0 } or { kind: 'value', limit > 0 }, got ${JSON.stringify(cfg.clip)}`);
-  }
-  checkTruncation(cfg.truncation);
-  if (source?.kind === 'text') {
-    const n = source.corpus.train.length;
-    check(n >= cfg.seqLength + 1, `the training text has ${n} characters, fewer than seqLength + 1 = ${cfg.seqLength + 1}`);
-    check(Math.floor((n - 1) / cfg.batchSize) >= cfg.seqLength, `the training text (${n} characters) is too short for ${cfg.batchSize} streams of ${cfg.seqLength}`);
-  }
-  return cfg;
-}
-
-/** The model's sizes for a source: D = K = vocabulary size for text, the task's D and K otherwise. */
-export function modelSizesOf(source: Source): { D: number; K: number; loss: LossName } {
-  return source.kind === 'text'
-    ? { D: source.corpus.vocab.size, K: source.corpus.vocab.size, loss: 'softmax-ce' }
-    : { D: source.task.inputSize, K: source.task.outputSize, loss: source.task.loss };
-}
-
-/** A 32-bit seed for iteration i of a run with seed s (splitmix-style mixing, so nearby (s, i) give unrelated streams). */
-export function iterationSeed(seed: number, i: number): number {
-  let z = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x7feb352d) >>> 0;
-  z = Math.imul(z ^ (z >>> 15), 0x846ca68b) >>> 0;
-  return (z ^ (z >>> 16)) >>> 0;
-}
 
 export interface Restore {
   params: Params;

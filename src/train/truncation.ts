@@ -1,3 +1,5 @@
+// Why over 300 lines: the four truncation variants, their windows and the two measures of how far each lands from full BPTT belong together.
+//
 // Ways to cut the backward pass short, beside full BPTT, and how far each lands from it.
 //
 //   full         backward(p, fw): every L(s) sends gradient back to step 1.
@@ -21,9 +23,8 @@
 import { TargetInput } from '../model/losses';
 import { ParamGrads, gradData } from './optim';
 import { Forward, ForwardOptions, Grads, backward, forward, hPrevOf } from '../model/engine';
-import { PARAM_NAMES, ParamName, Params, checkParams, zerosLike } from '../model/params';
+import { PARAM_NAMES, ParamName, Params, zerosLike } from '../model/params';
 import { InputSpec, Inputs, sliceInputs } from '../model/inputs';
-import { stepContribution } from '../model/summands';
 import { BpttError } from '../model/errors';
 import { Mat } from '../model/tensor';
 import { Rng, rng } from '../model/rng';

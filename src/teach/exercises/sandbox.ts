@@ -1,3 +1,5 @@
+// Why over 300 lines: the bundling, the import refusals and the contained child process are one mechanism; split, no part reads alone.
+//
 // Running a student's code for `bpttlab check` and `bpttlab grade`: bundled by esbuild into one file (local imports
 // inlined, TypeScript compiled, top-level await allowed), then run in a child process (child.ts) that hands back only
 // values. The child is contained:

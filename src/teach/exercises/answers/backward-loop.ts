@@ -4,12 +4,25 @@ import { Exercise } from './exercise';
 import * as specs from '../specs';
 import { add, dtanh, mtv, mul, mv, scale, zeros } from './linalg';
 
+/** The solution, as eqs 10.19–10.21 read: ∇h(t) L for every t (rows t = 1..T), from t = τ down to 1. */
+export function dhRecursion(h: number[][], dO: number[][], W: number[][], V: number[][]): number[][] {
+  const T = h.length;
+  const dh: number[][] = new Array(T);
+  dh[T - 1] = mtv(V, dO[T - 1]); // eq 10.19: ∇h(τ) L = V^T ∇o(τ) L
+  for (let t = T - 2; t >= 0; t--) {
+    dh[t] = add(mtv(W, mul(dtanh(h[t + 1]), dh[t + 1])), mtv(V, dO[t])); // eq 10.21: W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L
+  }
+  return dh;
+}
+
+// --- the mistake models: the recursion above with one thing changed (or a chunk length k, for truncation) ---
+
 export interface LoopOpts {
   wNoT?: boolean; vNoT?: boolean; d?: (h: number[]) => number[]; dIndex?: 0 | 1; returnsDa?: boolean;
   forwardInTime?: boolean; noCarry?: boolean; outOnlyLast?: boolean; carryOutOnly?: boolean; sign?: number; k?: number; fromEnd?: boolean; chunkOf?: (t: number, T: number) => number;
 }
 
-/** ∇h(t) for every t (rows t = 1..T), with optional mistakes and optional chunked truncation (chunk length k). */
+/** dhRecursion with the changes `o` asks for; dhLoop({}) is dhRecursion itself (a test holds them equal). */
 export function dhLoop(o: LoopOpts) {
   return (h: number[][], dO: number[][], W: number[][], V: number[][]): number[][] | undefined => {
     const T = h.length;
@@ -42,7 +55,7 @@ export function dhLoop(o: LoopOpts) {
 
 export const backwardLoop: Exercise = {
   ...specs.backwardLoop,
-  solution: dhLoop({}),
+  solution: dhRecursion,
   modelOf: (o) => dhLoop(o),
   mistakes: [
     { id: 'W-not-transposed', title: 'W H(t+1) ∇h(t+1) L instead of W^T H(t+1) ∇h(t+1) L', hint: 'eq 10.21: a(t+1) = b + W h(t) + ..., so the gradient flows back to h(t) through W^T.', opts: { wNoT: true } },
