@@ -6,6 +6,8 @@
 //   recurrence  a(t) += W h(t−1), h(t) = tanh a(t) → ∇h(t) L for t = τ … 1, ∇W L, ∇h(0) L (eqs 10.8–10.9; 10.19–10.21, 10.25–10.26)
 //   output      o(t) = c + V h(t)                 → ∇c L, ∇V L, Vᵀ ∇o(t) L          (eqs 10.10; 10.22, 10.24, 10.21)
 //   loss        ŷ(t), L(t) (losses.ts)            → ∇o(t) L                          (eqs 10.11–10.14; 10.17–10.18)
+// A range names every number in it: eq 10.13 is in 10.12–10.14, eq 10.20 (∇h(t) L through both successors of
+// h(t)) in 10.19–10.21. The list of which function computes which equation: EQUATIONS in equations.ts.
 //
 // Shapes, stated once. B sequences run side by side (B = 1 for forward()); R = T·B rows, row r = (t − 1)·B + s
 // holding step t of sequence s (the book counts t from 1, rows from 0).

@@ -1,7 +1,8 @@
 // Why over 300 lines: the Trainer class (one iteration, its streams, evaluation and resuming) is one object; its settings live in config.ts.
 //
-// The training loop: draw a minibatch of sequences, get each one's gradient (full BPTT or a truncation variant),
-// sum them, clip, step the optimiser; record the loss per scored step, a smoothed loss, the perplexity, the
+// The training loop: draw a minibatch of sequences, get their summed gradient (full or chunked BPTT: one batched
+// forward and backward pass over all of them; randomized and streaming truncation: one sequence at a time), clip,
+// step the optimiser; record the loss per scored step, a smoothed loss, the perplexity, the
 // gradient norm, whether clipping happened, and (for tasks) the accuracy at the steps that need long-range memory.
 //
 // Reproducible: the parameters come from the seed, and iteration i draws its randomness from rng(mix(seed, i)),
