@@ -15,6 +15,7 @@ import { EXERCISES, getExercise, mistakeModel } from '../src/teach/exercises/ans
 import { ExerciseFailure, check, getCase, verdict } from '../src/teach/exercises';
 import { judge, runExercise } from '../src/teach/exercises/judge';
 import { dhLoop, dhRecursion } from '../src/teach/exercises/answers/backward-loop';
+import { dhStepSolution, model as dhStepModel } from '../src/teach/exercises/answers/dh-step';
 import { Verdict } from '../src/teach/exercises/types';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -125,6 +126,12 @@ describe('solutions pass', () => {
     for (const c of getExercise('backward-loop').cases()) {
       const args = c.args as [number[][], number[][], number[][], number[][]];
       assert.deepEqual(dhLoop({})(...args), dhRecursion(...args), c.label);
+    }
+  });
+  test('dh-step: the mistake models vary the plain solution (model({}) is dhStepSolution)', () => {
+    for (const c of getExercise('dh-step').cases()) {
+      const args = c.args as [number[], number[], number[], number[][], number[][]];
+      assert.deepEqual(dhStepModel({})(...args), dhStepSolution(...args), c.label);
     }
   });
   for (const ex of EXERCISES) {

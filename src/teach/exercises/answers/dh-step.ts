@@ -4,9 +4,17 @@ import { Exercise } from './exercise';
 import * as specs from '../specs';
 import { add, dtanh, mtv, mul, mv, scale } from './linalg';
 
+/** The solution, as eq 10.21 reads: W^T H(t+1) ∇h(t+1) L + V^T ∇o(t) L. */
+export function dhStepSolution(dhNext: number[], hNext: number[], dO: number[], W: number[][], V: number[][]): number[] {
+  return add(mtv(W, mul(dtanh(hNext), dhNext)), mtv(V, dO));
+}
+
+// --- the mistake models: the line above with one thing changed ---
+
 interface Opts { wNoT?: boolean; vNoT?: boolean; d?: (h: number[]) => number[]; after?: boolean; noCarry?: boolean; noOut?: boolean; sign?: number }
 
-function model(o: Opts) {
+/** dhStepSolution with the changes `o` asks for; model({}) is dhStepSolution itself (a test holds them equal). */
+export function model(o: Opts) {
   return (dhNext: number[], hNext: number[], dO: number[], W: number[][], V: number[][]): number[] | undefined => {
     if (o.vNoT && V.length !== V[0].length) return undefined; // V h-sized only when K = n_h
     const d = (o.d ?? dtanh)(hNext);
@@ -19,7 +27,7 @@ function model(o: Opts) {
 
 export const dhStep: Exercise = {
   ...specs.dhStep,
-  solution: model({}),
+  solution: dhStepSolution,
   modelOf: (o) => model(o),
   mistakes: [
     { id: 'W-not-transposed', title: 'W H(t+1) ∇h(t+1) L instead of W^T H(t+1) ∇h(t+1) L', hint: 'eq 10.21: in the forward pass a(t+1) = b + W h(t) + ..., so the gradient flows back through W^T: entry j is Σ_i W[i][j] (…)[i].', opts: { wNoT: true } },
