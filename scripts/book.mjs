@@ -250,7 +250,7 @@ async function prepareExercisePages(tmp) {
   for (const page of pages.filter((p) => p.kind === 'exercises')) {
     const { nb, exercises } = inPage.slots(JSON.parse(fs.readFileSync(page.src, 'utf8')));
     for (const e of exercises) {
-      if (!known.has(e.name)) throw new Error(`${page.nb}: exercise ${e.name} is not in the checker's registry (src/exercises/answers/index.ts)`);
+      if (!known.has(e.name)) throw new Error(`${page.nb}: exercise ${e.name} is not in the checker's registry (src/teach/exercises/answers/index.ts)`);
       posed.push(e.name);
     }
     page.exercises = exercises;

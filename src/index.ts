@@ -6,35 +6,47 @@
 //   const g = backward(p, fw);                                      // dU, dW, dV, db, dc, dh0, and ∇o(t), ∇h(t) per step
 //   const report = gradCheck(p, tokens, targets);                   // per parameter and per step
 //
-// Equation → function: 10.8–10.10 forward() (rnn.ts), 10.11 + loss losses.ts, 10.18 the loss backward (losses.ts),
-// 10.19–10.21 the ∇h recursion and 10.22–10.28 the sums in backward() (rnn.ts); reference.ts has one mathjs function
-// per equation (eq10_8_a … eq10_28_dU); nudge.ts and gradcheck.ts check them by central differences.
-export * from './tensor';
-export * from './losses';
-export * from './rnn';
-export * from './gradcheck';
-export * from './nudge';
-export * from './case';
-export { Workspace, kernelName } from './kernels';
-export * as reference from './reference';
-export * from './optim';
-export * from './clip';
-export * from './truncation';
-export * from './analysis';
-export * from './data';
-export * from './sample';
-export * from './train';
-export * from './checkpoint';
-export { trainCommand } from './commands/train';
+// Equation → function: EQUATIONS in model/equations.ts (the README's table is made from it). The engine
+// (model/engine.ts) is written as forward/backward pairs; model/reference.ts has one mathjs function per equation;
+// check/nudge.ts and check/gradcheck.ts check them by central differences. This entry never loads the command line.
+export * from './model/errors';
+export * from './model/tensor';
+export * from './model/agree';
+export * from './model/rng';
+export * from './model/params';
+export * from './model/inputs';
+export * from './model/losses';
+export * from './model/engine';
+export * from './model/summands';
+export * from './model/pieces';
+export * from './model/equations';
+export * from './check/gradcheck';
+export * from './check/nudge';
+export * from './check/case';
+export { Workspace, kernelName } from './model/kernels';
+export * as reference from './model/reference';
+export * from './train/optim';
+export * from './train/clip';
+export * from './train/truncation';
+export * from './teach/analysis';
+export * from './train/text';
+export * from './train/tasks';
+export * from './train/sample';
+export * from './train/config';
+export * from './train/trainer';
+export * from './train/checkpoint';
+export * from './train/checkpoint-lock';
+export * from './teach/long-range';
 // the same modules as namespaces, for notebooks that want analysis.jacobianNorms(...) style names
-export * as analysis from './analysis';
-export * as truncation from './truncation';
-export * as clipping from './clip';
-export * as plots from './plots';
-export * from './display';
-export * from './byhand';
-export * as exercises from './exercises';
-// A deeper course II (issue 15): gradient checkpointing
+export * as analysis from './teach/analysis';
+export * as truncation from './train/truncation';
+export * as clipping from './train/clip';
+export * as plots from './teach/plots';
+export * as example from './teach/example';
+export * from './teach/display';
+export * as exercises from './teach/exercises';
+export * from './teach/byhand';
+// A deeper course II: gradient checkpointing, the LSTM, teacher forcing
 export * from './train/checkpointing';
 export * from './model/lstm';
 export * from './train/lstm-trainer';

@@ -2,12 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as math from 'mathjs';
-import { frobeniusNorm, gradientNorms, jacobianNorms, jacobianProduct, saturation, singularValues, spectralNorm, spectralRadius } from '../src/analysis';
-import { Params, backward, forward, initParams } from '../src/rnn';
-import { Mat, fromRows, matMul, mat, norm, randn, rng, row, toRows, transpose } from '../src/tensor';
+import { frobeniusNorm, gradientNorms, jacobianNorms, jacobianProduct, saturation, singularValues, spectralNorm, spectralRadius } from '../src/teach/analysis';
+import { backward, forward } from '../src/model/engine';
+import { Params, initParams } from '../src/model/params';
+import { Mat, fromRows, matMul, mat, norm, row, toRows, transpose } from '../src/model/tensor';
+import { randn, rng } from '../src/model/rng';
+import { close as agree } from '../src/model/agree';
 
 const close = (a: number, b: number, tol: number, what: string): void =>
-  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
+  assert.ok(agree(a, b, tol), `${what}: ${a} vs ${b}`);
 
 /** σ_i = √λ_i(AᵀA) by mathjs's eigensolver (fine as an oracle for well-conditioned small matrices). */
 function mathjsSingularValues(A: Mat): number[] {

@@ -4,8 +4,8 @@
 // they carry. Plain data, checked without a browser.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { figureHtml } from '../src/display';
-import * as plots from '../src/plots';
+import { figureHtml } from '../src/teach/display';
+import * as plots from '../src/teach/plots';
 
 type Obj = Record<string, unknown>;
 const T = 4;

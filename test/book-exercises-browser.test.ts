@@ -16,7 +16,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { BrowserContext, Locator, Page, chromium } from 'playwright-core';
-import { runCheckCommand } from '../src/commands/check';
+import { runCheckCommand } from '../src/cli/check';
 import { answerCodeIn, filesUnder, leaks } from './leaks';
 
 const ROOT = path.resolve(__dirname, '..');

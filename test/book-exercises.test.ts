@@ -1,16 +1,16 @@
 // The book's exercises judge in the page with the CLI's own judge(), fed tables that `npm run book` computes ahead of
-// time (src/exercises/table.ts): the page holds the numbers, never code that computes an answer. These tests hold the
+// time (src/teach/exercises/table.ts): the page holds the numbers, never code that computes an answer. These tests hold the
 // page's verdicts to the CLI's: on every deliberately wrong solution of every exercise (test/mistakes/), on two
 // mistakes at once, on a wrong answer no mistake explains, and on a correct one, the verdict from the tables is the
 // verdict `bpttlab check` computes (the same judge() on the real solution and mistake models), field by field.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { EXERCISES, getExercise } from '../src/exercises/answers';
-import { collect } from '../src/exercises/collect';
-import { judge } from '../src/exercises/judge';
-import { ExerciseTable, fromTable, tableOf } from '../src/exercises/table';
-import { Verdict } from '../src/exercises/types';
+import { EXERCISES, getExercise } from '../src/teach/exercises/answers';
+import { collect } from '../src/teach/exercises/collect';
+import { judge } from '../src/teach/exercises/judge';
+import { ExerciseTable, fromTable, tableOf } from '../src/teach/exercises/table';
+import { Verdict } from '../src/teach/exercises/types';
 import { answerCodeIn, answerCodeLines, leaks } from './leaks';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -85,8 +85,8 @@ describe('the page holds no code that computes an answer', () => {
     const { code, inputs } = await pageBundle();
     const ours = inputs.filter((f) => f.startsWith('src/'));
     assert.ok(ours.some((f) => /judge/.test(f)), `the judge is in the page: ${ours.join(', ')}`);
-    const allowed = (f: string): boolean => f.startsWith('src/exercises/') && !/^src\/exercises\/(specs|cases)\.ts$/.test(f)
-      && (!f.startsWith('src/exercises/answers/') || f === 'src/exercises/answers/exercise.ts');
+    const allowed = (f: string): boolean => f.startsWith('src/teach/exercises/') && !/^src\/exercises\/(specs|cases)\.ts$/.test(f)
+      && (!f.startsWith('src/teach/exercises/answers/') || f === 'src/teach/exercises/answers/exercise.ts');
     assert.deepEqual(ours.filter((f) => !allowed(f)), [], 'the page may not bundle the answers, the cases\' engine or the engine');
     assert.deepEqual(answerCodeIn(code), []);
     assert.deepEqual(leaks(code), []);
@@ -94,7 +94,7 @@ describe('the page holds no code that computes an answer', () => {
   test('the scan finds the answers\' code where it is bundled (so it can fail)', () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { buildSync } = require('esbuild') as typeof import('esbuild');
-    const answers = buildSync({ entryPoints: [path.join(ROOT, 'src', 'exercises', 'answers', 'index.ts')], bundle: true, write: false, format: 'iife', platform: 'node' });
+    const answers = buildSync({ entryPoints: [path.join(ROOT, 'src', 'teach', 'exercises', 'answers', 'index.ts')], bundle: true, write: false, format: 'iife', platform: 'node' });
     const found = answerCodeIn(answers.outputFiles[0].text);
     assert.ok(found.length > 50, `only ${found.length} answer lines found in a bundle of the answers`);
     assert.ok(answerCodeLines().some((l) => /1 - v \* v|h\[t - 1\]/.test(l)), 'the solutions\' own lines are among those scanned for');

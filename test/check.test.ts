@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { MAX_TIMEOUT_S, runCheckCommand } from '../src/commands/check';
-import { Verdict } from '../src/exercises/types';
+import { MAX_TIMEOUT_S, runCheckCommand } from '../src/cli/check';
+import { Verdict } from '../src/teach/exercises/types';
 
 const ROOT = path.resolve(__dirname, '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpttlab-check-'));
@@ -146,7 +146,7 @@ describe('bpttlab check: exit codes and options', { concurrency: 4 }, () => {
     assert.equal(r.code, 0, r.out + r.err);
   });
   test('the bpttlab binary: check is registered, its help lists the exercises, exit codes as above', () => {
-    const cli = path.join(ROOT, 'dist', 'cli.js');
+    const cli = path.join(ROOT, 'dist', 'cli', 'main.js');
     const help = spawnSync(process.execPath, [cli, 'check', '--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0);
     assert.match(help.stdout, /Exercises:\n(.|\n)*full-backward/);
@@ -182,7 +182,7 @@ describe('bpttlab check on the derivation exercises (notebook 23)', { concurrenc
     });
   }
   test('their names (at most 18 characters) are listed by bpttlab check --help', () => {
-    const help = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'check', '--help'], { encoding: 'utf8' });
+    const help = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'check', '--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
     for (const [name] of cases) {
       assert.ok(name.length <= 18, name);
@@ -195,15 +195,15 @@ describe('answers taken from bpttlab are never judged correct', { concurrency: 4
   const PKG = path.join(ROOT, 'node_modules', 'bpttlab'); // a link to the package itself
   const files: [string, string, RegExp][] = [
     ['by package name (the issue\'s example)', `exports.gradC = require('bpttlab').exercises.getExercise('dc').solution;\n`, /it loads bpttlab\b/],
-    ['by package name, a subpath', `exports.gradC = require('bpttlab/dist/exercises/answers/dc').gradC.solution;\n`, /it loads bpttlab\/dist\/exercises\/answers\/dc/],
+    ['by package name, a subpath', `exports.gradC = require('bpttlab/dist/teach/exercises/answers/dc').gradC.solution;\n`, /it loads bpttlab\/dist\/teach\/exercises\/answers\/dc/],
     ['by an ES import of the package', `import * as bp from 'bpttlab';\nexport const gradC = (dO: number[][]) => bp.exercises.cases('dc') && dO[0];\n`, /it loads bpttlab\b/],
-    ['by a path into the package (dist)', `exports.gradC = require(${JSON.stringify(path.join(ROOT, 'dist', 'exercises', 'answers', 'dc.js'))}).gradC.solution;\n`, /it loads dist\/exercises\/answers\/dc\.js/],
-    ['by a path into the package (src)', `import { gradC as ex } from ${JSON.stringify(path.join(ROOT, 'src', 'exercises', 'answers', 'dc'))};\nexport const gradC = ex.solution;\n`, /it loads src\/exercises\/answers\/dc/],
-    ['by a path through node_modules/bpttlab (a link to the package)', `exports.gradC = require(${JSON.stringify(path.join(PKG, 'dist', 'exercises', 'answers', 'dc.js'))}).gradC.solution;\n`, /it loads dist\/exercises\/answers\/dc\.js/],
+    ['by a path into the package (dist)', `exports.gradC = require(${JSON.stringify(path.join(ROOT, 'dist', 'teach', 'exercises', 'answers', 'dc.js'))}).gradC.solution;\n`, /it loads dist\/teach\/exercises\/answers\/dc\.js/],
+    ['by a path into the package (src)', `import { gradC as ex } from ${JSON.stringify(path.join(ROOT, 'src', 'teach', 'exercises', 'answers', 'dc'))};\nexport const gradC = ex.solution;\n`, /it loads src\/teach\/exercises\/answers\/dc/],
+    ['by a path through node_modules/bpttlab (a link to the package)', `exports.gradC = require(${JSON.stringify(path.join(PKG, 'dist', 'teach', 'exercises', 'answers', 'dc.js'))}).gradC.solution;\n`, /it loads dist\/teach\/exercises\/answers\/dc\.js/],
     ['by a path that does not exist in the package', `exports.gradC = require(${JSON.stringify(path.join(ROOT, 'dist', 'nowhere.js'))});\n`, /it loads dist\/nowhere\.js/],
     ['by a dynamic require at run time', `const name = ['bpt', 'tlab'].join('');\nexports.gradC = (dO) => require(name).exercises.getExercise('dc').solution(dO);\n`, /it loads bpttlab\b/],
     ['by a dynamic import() at load time', `const name = ['bpt', 'tlab'].join('');\nconst bp = await import(name);\nexport const gradC = (dO) => bp.exercises.getExercise('dc').solution(dO);\n`, /it loads bpttlab\b/],
-    ['by reading the answer\'s file and evaluating it', `const fs = require('fs');\nconst code = fs.readFileSync(${JSON.stringify(path.join(ROOT, 'dist', 'exercises', 'answers', 'dc.js'))}, 'utf8');\nconst m = { exports: {} }; new Function('module', 'exports', 'require', code)(m, m.exports, require);\nexports.gradC = m.exports.gradC.solution;\n`, /it loads dist\/exercises\/answers\/dc\.js \(a file of bpttlab's own package\)/],
+    ['by reading the answer\'s file and evaluating it', `const fs = require('fs');\nconst code = fs.readFileSync(${JSON.stringify(path.join(ROOT, 'dist', 'teach', 'exercises', 'answers', 'dc.js'))}, 'utf8');\nconst m = { exports: {} }; new Function('module', 'exports', 'require', code)(m, m.exports, require);\nexports.gradC = m.exports.gradC.solution;\n`, /it loads dist\/teach\/exercises\/answers\/dc\.js \(a file of bpttlab's own package\)/],
     ['by reading a solution notebook', `const fs = require('fs');\nconst nb = fs.readFileSync(${JSON.stringify(path.join(ROOT, 'notebooks', '21-exercises-backward.ipynb'))}, 'utf8');\nexports.gradC = (dO) => dO[0];\n`, /it loads notebooks\/21-exercises-backward\.ipynb/],
   ];
   for (const [how, code, re] of files) {
@@ -217,7 +217,7 @@ describe('answers taken from bpttlab are never judged correct', { concurrency: 4
     });
   }
   test('a student file inside the package itself is refused too', async () => {
-    const { v } = await json('dc', path.join(ROOT, 'src', 'exercises', 'answers', 'dc.ts'), '--export', 'gradC');
+    const { v } = await json('dc', path.join(ROOT, 'src', 'teach', 'exercises', 'answers', 'dc.ts'), '--export', 'gradC');
     assert.equal(v.status, 'uses-bpttlab', v.text);
   });
 });

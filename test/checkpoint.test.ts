@@ -7,15 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import {
-  Checkpoint, checkpointHeader, checkpointOf, checkpointToJson, loadCheckpoint, lockCheckpoint, parseCheckpoint, removeStaleTemps,
-  resumeTrainer, saveCheckpoint, tempPathFor,
-} from '../src/checkpoint';
-import { Interrupted, TrainIO, trainCommand } from '../src/commands/train';
-import { corpusFromText, makeTask } from '../src/data';
-import { PARAM_NAMES, paramData } from '../src/rnn';
-import { BpttError } from '../src/tensor';
-import { Trainer } from '../src/train';
+import { Checkpoint, checkpointOf, checkpointToJson, loadCheckpoint, parseCheckpoint, resumeTrainer, saveCheckpoint, tempPathFor } from '../src/train/checkpoint';
+import { checkpointHeader, lockCheckpoint, removeStaleTemps } from '../src/train/checkpoint-lock';
+import { Interrupted, TrainIO, trainCommand } from '../src/cli/train';
+import { corpusFromText } from '../src/train/text';
+import { makeTask } from '../src/train/tasks';
+import { PARAM_NAMES, paramData } from '../src/model/params';
+import { BpttError } from '../src/model/errors';
+import { Trainer } from '../src/train/trainer';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-ckpt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -163,7 +162,7 @@ test('bpttlab train --checkpoint then --resume reaches the same parameters as on
 
 // --- no lost work: what a careless user types ---
 
-const cli = join(__dirname, '..', 'dist', 'cli.js');
+const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
 
 /** Runs `bpttlab train ARGS` in this process; resolves to what it printed. */
 async function train(args: string[], io: TrainIO = {}): Promise<string> {

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Command } from 'commander';
-import { Trainer, backward, checkpointStates, checkpointedGrads, copyTask, corpusFromText, forward, trainCommand } from '../src';
+import { Trainer, backward, checkpointStates, checkpointedGrads, copyTask, corpusFromText, forward } from '../src';
+import { trainCommand } from '../src/cli/train';
 import { agreement, arbSpec, inputsOf, makeCase, paramsOf } from './helpers';
 
 const FIELDS = ['dU', 'dW', 'dV', 'db', 'dc', 'dh0'] as const;

@@ -6,9 +6,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, symlinkSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaseJson, checkCaseSize } from '../src/case';
+import { CaseJson, checkCaseSize } from '../src/check/case';
 
-const cli = join(__dirname, '..', 'dist', 'cli.js');
+const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

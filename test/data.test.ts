@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_CORPUS, REBER_ALPHABET, addingTask, buildVocab, copyTask, corpusFromText, decode, encode, isCorrect, loadCorpus,
-  makeTask, readText, reberTask, sineTask, vocabFromChars,
-} from '../src/data';
-import { forward, initParams } from '../src/rnn';
-import { Mat, fromRows, rng } from '../src/tensor';
+import { DEFAULT_CORPUS, buildVocab, corpusFromText, decode, encode, loadCorpus, readText, vocabFromChars } from '../src/train/text';
+import { REBER_ALPHABET, addingTask, copyTask, isCorrect, makeTask, reberTask, sineTask } from '../src/train/tasks';
+import { forward } from '../src/model/engine';
+import { initParams } from '../src/model/params';
+import { Mat, fromRows } from '../src/model/tensor';
+import { rng } from '../src/model/rng';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-data-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,10 +11,12 @@ import { after, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import ts from 'typescript';
 import { exercises } from '../src';
-import { EXERCISES, getExercise, mistakeModel } from '../src/exercises/answers';
-import { ExerciseFailure, check, getCase, verdict } from '../src/exercises';
-import { judge, runExercise } from '../src/exercises/judge';
-import { Verdict } from '../src/exercises/types';
+import { EXERCISES, getExercise, mistakeModel } from '../src/teach/exercises/answers';
+import { ExerciseFailure, check, getCase, verdict } from '../src/teach/exercises';
+import { judge, runExercise } from '../src/teach/exercises/judge';
+import { dhLoop, dhRecursion } from '../src/teach/exercises/answers/backward-loop';
+import { dhStepSolution, model as dhStepModel } from '../src/teach/exercises/answers/dh-step';
+import { Verdict } from '../src/teach/exercises/types';
 
 const ROOT = path.resolve(__dirname, '..');
 const NOTEBOOKS = path.join(ROOT, 'notebooks');
@@ -120,6 +122,18 @@ describe('the API a notebook imports holds no answer', () => {
 });
 
 describe('solutions pass', () => {
+  test('backward-loop: the mistake models vary the plain solution (dhLoop with no change is dhRecursion)', () => {
+    for (const c of getExercise('backward-loop').cases()) {
+      const args = c.args as [number[][], number[][], number[][], number[][]];
+      assert.deepEqual(dhLoop({})(...args), dhRecursion(...args), c.label);
+    }
+  });
+  test('dh-step: the mistake models vary the plain solution (model({}) is dhStepSolution)', () => {
+    for (const c of getExercise('dh-step').cases()) {
+      const args = c.args as [number[], number[], number[], number[][], number[][]];
+      assert.deepEqual(dhStepModel({})(...args), dhStepSolution(...args), c.label);
+    }
+  });
   for (const ex of EXERCISES) {
     test(`${ex.name}: the reference solution is correct`, () => {
       const v = runExercise(ex, ex.solution);

@@ -17,10 +17,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkpointOf, loadCheckpoint, saveCheckpoint } from '../src/checkpoint';
-import { corpusFromText } from '../src/data';
-import { Rng, rng } from '../src/tensor';
-import { Trainer } from '../src/train';
+import { checkpointOf, loadCheckpoint, saveCheckpoint } from '../src/train/checkpoint';
+import { corpusFromText } from '../src/train/text';
+import { Rng, rng } from '../src/model/rng';
+import { Trainer } from '../src/train/trainer';
 
 const SEED = Number(process.env.BPTTLAB_FUZZ_SEED ?? 11);
 const BUDGET_SECONDS = Number(process.env.BPTTLAB_FUZZ_SECONDS ?? 60);
@@ -28,7 +28,7 @@ const MAX_RUNS = Number(process.env.BPTTLAB_FUZZ_RUNS ?? 200);
 const RUN_SECONDS = 40; // generous: the machine may be shared; a bounded command line takes a few seconds
 const GRACE_SECONDS = 20;
 
-const cli = join(__dirname, '..', 'dist', 'cli.js');
+const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-fuzz-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -272,7 +272,7 @@ function problems(line: Line, o: Outcome, before: Snapshot, afterwards: Snapshot
 }
 
 test(`fuzz: random command lines and random bytes at grad, gradcheck, train, bench, check, grade (seed ${SEED}, at most ${BUDGET_SECONDS} s)`, { timeout: (BUDGET_SECONDS + RUN_SECONDS + GRACE_SECONDS + 120) * 1000 }, async () => {
-  assert.ok(existsSync(cli), 'dist/cli.js is built (npm run build)');
+  assert.ok(existsSync(cli), 'dist/cli/main.js is built (npm run build)');
   setUp();
   const goodCheckpoint = readFileSync(join(dir, 'ck.json'));
   const r = rng(SEED);

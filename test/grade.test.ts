@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 // Under build/ (git-ignored), so that `bpttlab` and mathjs resolve as they do in the student's work/ folder.
 fs.mkdirSync(path.join(ROOT, 'build'), { recursive: true });
 const dir = fs.mkdtempSync(path.join(ROOT, 'build', 'grade-'));

@@ -1,6 +1,7 @@
 // Random cases for the tests: any shapes, both losses, token or real inputs, masked steps, h0, truncation.
 import fc from 'fast-check';
 import { CaseJson, LossName, Params, Rng, fromRows, rng, toRows } from '../src';
+import { closeness } from '../src/model/agree';
 
 export interface CaseSpec {
   D: number;
@@ -75,7 +76,7 @@ export function agreement(a: ArrayLike<number>, b: ArrayLike<number>, tol: numbe
   let worst = 0;
   let index = -1;
   for (let i = 0; i < a.length; i++) {
-    const v = Math.abs(a[i] - b[i]) / (tol * Math.max(1, Math.abs(a[i]) + Math.abs(b[i])));
+    const v = closeness(a[i], b[i], tol);
     if (!(v <= worst)) {
       worst = v;
       index = i;

@@ -1,11 +1,13 @@
 // The WebAssembly SIMD product equals its JavaScript twin on every remainder shape, the committed binary is the
-// one src/kernels.wat assembles to, and the engine gives the reference's numbers with either kernel.
+// one src/model/kernels.wat assembles to, and the engine gives the reference's numbers with either kernel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Workspace, kernelName } from '../src/kernels';
-import { gemmNT, rng } from '../src/tensor';
+import { Workspace, kernelName } from '../src/model/kernels';
+import { rng } from '../src/model/rng';
+import { gemmNT } from '../src/model/gemm-js';
+import { close as agree } from '../src/model/agree';
 
 test('the engine runs the WebAssembly kernel here (Node 20 has WebAssembly SIMD)', () => {
   assert.equal(kernelName(), 'wasm');
@@ -31,7 +33,7 @@ test('C = A B^T (and C += A B^T) agree between WebAssembly and JavaScript for ev
           const g = M.slice(guard, guard + 2);
           ws.gemm(m, n, k, a, b, c, acc);
           gemmNT(m, n, k, A, 0, B, 0, C, 0, acc);
-          for (let i = 0; i < m * n; i++) assert.ok(Math.abs(M[c + i] - C[i]) <= 1e-13 * Math.max(1, Math.abs(C[i])), `m=${m} n=${n} k=${k} [${i}]`);
+          for (let i = 0; i < m * n; i++) assert.ok(agree(M[c + i], C[i], 1e-13), `m=${m} n=${n} k=${k} [${i}]`);
           assert.deepEqual([M[guard], M[guard + 1], M[after], M[after + 1]], [g[0], g[1], 42, 42], `wrote outside C at m=${m} n=${n} k=${k}`);
         }
       }
@@ -39,14 +41,14 @@ test('C = A B^T (and C += A B^T) agree between WebAssembly and JavaScript for ev
   }
 });
 
-test('src/kernels-wasm.ts is what src/kernels.wat assembles to', () => {
+test('src/model/kernels-wasm.ts is what src/model/kernels.wat assembles to', () => {
   const r = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'build-wasm.mjs'), '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr + r.stdout);
 });
 
 test('with BPTTLAB_KERNEL=js the engine falls back to JavaScript and still equals the PyTorch fixtures', () => {
   const script = `
-    const { kernelName, runCase } = require('./src');
+    const { kernelName, runCase, close } = require('./src');
     const fs = require('fs'), path = require('path');
     if (kernelName() !== 'js') throw new Error('kernel ' + kernelName());
     const dir = 'test/fixtures/torch';
@@ -55,7 +57,7 @@ test('with BPTTLAB_KERNEL=js the engine falls back to JavaScript and still equal
       const got = runCase(c);
       const a = [got.loss, ...got.grads.W.flat(), ...got.grads.U.flat(), ...got.grads.h0];
       const b = [expected.loss, ...expected.grads.W.flat(), ...expected.grads.U.flat(), ...expected.grads.h0];
-      a.forEach((x, i) => { if (!(Math.abs(x - b[i]) <= 1e-9 * Math.max(1, Math.abs(x) + Math.abs(b[i])))) throw new Error(f + ' entry ' + i); });
+      a.forEach((x, i) => { if (!close(x, b[i], 1e-9)) throw new Error(f + ' entry ' + i); });
     }
     console.log('ok');`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: join(__dirname, '..'), encoding: 'utf8', env: { ...process.env, BPTTLAB_KERNEL: 'js' } });

@@ -74,12 +74,12 @@ export function filesUnder(dir: string): string[] {
 }
 
 // --- the book's scripts: no answer code ---
-// The exercise pages carry the expected outputs and the mistake models' outputs as numbers (src/exercises/table.ts),
-// never the code behind them. A script is scanned for the lines of src/exercises/answers/ (the solutions, the mistake
+// The exercise pages carry the expected outputs and the mistake models' outputs as numbers (src/teach/exercises/table.ts),
+// never the code behind them. A script is scanned for the lines of src/teach/exercises/answers/ (the solutions, the mistake
 // models and their helpers; not exercise.ts, whose mistakeModel() the judge uses), printed the way esbuild prints
 // them when it bundles, so that a bundle that pulled them in is caught line by line. The lines that only hold the
 // mistakes' ids, titles and hints (text a verdict shows) are not code and are left out.
-const ANSWER_CODE = path.resolve(__dirname, '..', 'src', 'exercises', 'answers');
+const ANSWER_CODE = path.resolve(__dirname, '..', 'src', 'teach', 'exercises', 'answers');
 
 /** The code lines of the answers, as esbuild prints them (trimmed, 30 characters or more). */
 export function answerCodeLines(): string[] {

@@ -11,7 +11,7 @@ import { CaseJson, runCase } from '../src';
 import { RESULT_FIELDS, arbSpec, assertResultsAgree, makeCase } from './helpers';
 
 const root = join(__dirname, '..');
-const cli = join(root, 'dist', 'cli.js');
+const cli = join(root, 'dist', 'cli', 'main.js');
 const fixtures = (dir: string) =>
   readdirSync(join(__dirname, 'fixtures', dir))
     .filter((f) => f.endsWith('.json'))
@@ -28,7 +28,7 @@ test('both engines agree with every PyTorch fixture to 1e-9 (loss, h, o, all gra
 });
 
 test('`bpttlab grad` prints the fixtures\' expected JSON (checked through the real CLI process)', () => {
-  assert.ok(existsSync(cli), 'dist/cli.js missing: run `npm run build` (npm test does)');
+  assert.ok(existsSync(cli), 'dist/cli/main.js missing: run `npm run build` (npm test does)');
   for (const f of fixtures('torch')) {
     const out = execFileSync(process.execPath, [cli, 'grad', '-'], { input: JSON.stringify(f.case), encoding: 'utf8' });
     const got = JSON.parse(out) as Record<string, unknown>;

@@ -45,7 +45,7 @@ describe('the packed package, installed into an empty project', { timeout: 10 * 
     assert.equal(packed.status, 0, `npm pack failed:\n${packed.stderr}`);
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info.files.map((f) => f.path);
-    for (const f of ['dist/cli.js', 'dist/index.js', 'bench/run.mjs', 'bench/bpttlab.mjs', 'bench/peers/make_case.py', 'data/genesis.txt']) {
+    for (const f of ['dist/cli/main.js', 'dist/index.js', 'bench/run.mjs', 'bench/bpttlab.mjs', 'bench/peers/make_case.py', 'data/genesis.txt']) {
       assert.ok(files.includes(f), `the package holds ${f}`);
     }
     assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('notebooks/')), 'tests and notebooks stay in the repository');
@@ -55,7 +55,7 @@ describe('the packed package, installed into an empty project', { timeout: 10 * 
     // --prefer-offline: the dependencies are in npm's cache after the project's own install
     const installed = npm(['install', '--prefer-offline', '--no-save', path.join(dir, info.filename)], project);
     assert.equal(installed.status, 0, `npm install of the tarball failed:\n${installed.stderr}`);
-    bin = path.join(project, 'node_modules', 'bpttlab', 'dist', 'cli.js');
+    bin = path.join(project, 'node_modules', 'bpttlab', 'dist', 'cli', 'main.js');
     assert.ok(fs.existsSync(path.join(project, 'node_modules', '.bin', 'bpttlab')), 'npm linked the bpttlab command');
     assert.ok(!fs.existsSync(path.join(project, 'node_modules', 'tsx')), 'tsx (a devDependency) is not installed');
   });
@@ -77,7 +77,7 @@ describe('the packed package, installed into an empty project', { timeout: 10 * 
     assert.ok(Number.isFinite(out.loss) && out.loss > 0);
     assert.deepEqual(Object.keys(out.grads).sort(), ['U', 'V', 'W', 'b', 'c', 'h0']);
     // the same numbers as the repository's own build
-    const here = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'grad', file], { encoding: 'utf8' });
+    const here = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'grad', file], { encoding: 'utf8' });
     assert.equal(r.stdout, here.stdout);
   });
 

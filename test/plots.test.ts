@@ -7,7 +7,7 @@ import {
   PLOTLY_BUNDLE_MARK, PLOT_CLASS, backward, expectClose, expectTrue, figureHtml, fmt, forward, gradCheck, initParams,
   plotlyBundleHtml, row, stepContribution, tableHtml, tableText,
 } from '../src/index';
-import * as plots from '../src/plots';
+import * as plots from '../src/teach/plots';
 
 const D = 4, H = 3, K = 4;
 const x = [0, 1, 2, 2, 3];

@@ -2,12 +2,15 @@
 // temperature: powers of the model's own ŷ(t), and the forward pass of a model whose V and c are divided instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forward, initParams } from '../src/rnn';
-import { drawToken, entropy, temperatureSoftmax } from '../src/sample';
-import { mat, rng, row } from '../src/tensor';
+import { forward } from '../src/model/engine';
+import { initParams } from '../src/model/params';
+import { drawToken, entropy, temperatureSoftmax } from '../src/train/sample';
+import { mat, row } from '../src/model/tensor';
+import { rng } from '../src/model/rng';
+import { close as agree } from '../src/model/agree';
 
 const close = (a: number, b: number, tol: number, what: string): void =>
-  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(a) + Math.abs(b)), `${what}: ${a} vs ${b}`);
+  assert.ok(agree(a, b, tol), `${what}: ${a} vs ${b}`);
 
 const TEMPERATURES = [0.1, 0.5, 1, 1.5, 3];
 

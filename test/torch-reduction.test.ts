@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { forward, initParams, toRows } from '../src';
+import { close as agree } from '../src/model/agree';
 
 const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
@@ -33,7 +34,7 @@ test("chapter 2's table: PyTorch's reduction='mean' divides by the scored target
   const py = spawnSync('/usr/bin/python3', ['-c', PY], { input: JSON.stringify({ o: toRows(fw.o), y, yMasked, oSq: toRows(fwSq.o), yReal }), encoding: 'utf8' });
   assert.equal(py.status, 0, py.stderr);
   const torch = JSON.parse(py.stdout) as { ce: number; ceMasked: number; mse: number };
-  const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a) + Math.abs(b)), `${what}: ${a} vs ${b}`);
+  const close = (a: number, b: number, what: string) => assert.ok(agree(a, b, 1e-12), `${what}: ${a} vs ${b}`);
   close(torch.ce, fw.loss / T, 'every step scored: L / τ');
   close(torch.ceMasked, fwMasked.loss / 1, 'one scored step: L / 1');
   assert.ok(Math.abs(torch.ceMasked - fwMasked.loss / T) > 0.1, 'and not L / τ');

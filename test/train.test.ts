@@ -2,18 +2,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { clipByGlobalNorm, clipElementwise, clipGrads, gradCosine } from '../src/clip';
-import { trainCommand } from '../src/commands/train';
-import { copyTask, corpusFromText, makeTask } from '../src/data';
-import { OptimizerName, ParamGrads, gradData, makeOptimizer, restoreOptimizer, zeroGrads } from '../src/optim';
-import { PARAM_NAMES, Params, backward, cloneParams, forward, initParams } from '../src/rnn';
-import { checkTemperature, drawToken, sampleText, sampleTokens } from '../src/sample';
-import { BpttError, fromRows, rng } from '../src/tensor';
-import { Trainer, formatLongRangeTable, iterationSeed, longRangeTable } from '../src/train';
-import { Truncation, gradientGap, parseTruncation, reweightedGrads, truncatedGradient } from '../src/truncation';
+import { clipByGlobalNorm, clipElementwise, clipGrads, gradCosine } from '../src/train/clip';
+import { trainCommand } from '../src/cli/train';
+import { corpusFromText } from '../src/train/text';
+import { copyTask, makeTask } from '../src/train/tasks';
+import { OptimizerName, ParamGrads, gradData, makeOptimizer, restoreOptimizer, zeroGrads } from '../src/train/optim';
+import { backward, forward } from '../src/model/engine';
+import { PARAM_NAMES, Params, cloneParams, initParams } from '../src/model/params';
+import { checkTemperature, drawToken, sampleText, sampleTokens } from '../src/train/sample';
+import { BpttError } from '../src/model/errors';
+import { fromRows } from '../src/model/tensor';
+import { rng } from '../src/model/rng';
+import { Trainer } from '../src/train/trainer';
+import { iterationSeed } from '../src/train/config';
+import { formatLongRangeTable, longRangeTable } from '../src/teach/long-range';
+import { Truncation, gradientGap, parseTruncation, reweightedGrads, estimateGradient } from '../src/train/truncation';
+import { close as agree } from '../src/model/agree';
 
 const close = (a: number, b: number, tol: number, what: string): void =>
-  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
+  assert.ok(agree(a, b, tol), `${what}: ${a} vs ${b}`);
 
 // --- optimisers: two steps each, against numbers worked out by hand (in 50-digit decimal arithmetic) ---
 
@@ -160,7 +167,7 @@ test('every variant equals full BPTT when it cannot cut: chunked k ≥ T, BPTT(T
   const T = 9;
   const { p, tokens, ys } = longCase(T, 3);
   const h0 = [0.1, -0.2, 0.3, 0, 0.5];
-  const full = truncatedGradient(p, tokens, ys, { kind: 'full' }, { h0 }).grads;
+  const full = estimateGradient(p, tokens, ys, { kind: 'full' }, { h0 }).grads;
   const same: Truncation[] = [
     { kind: 'chunked', k: T },
     { kind: 'chunked', k: 50 },
@@ -170,7 +177,7 @@ test('every variant equals full BPTT when it cannot cut: chunked k ≥ T, BPTT(T
     { kind: 'randomized', k: Infinity },
   ];
   for (const v of same) {
-    assertGradsClose(truncatedGradient(p, tokens, ys, v, { h0 }).grads, full, 1e-12, JSON.stringify(v));
+    assertGradsClose(estimateGradient(p, tokens, ys, v, { h0 }).grads, full, 1e-12, JSON.stringify(v));
     const gap = gradientGap(p, tokens, ys, v, { h0 });
     assert.ok(gap.relError < 1e-12 && Math.abs(gap.cosine - 1) < 1e-12, JSON.stringify(v));
   }
@@ -182,10 +189,10 @@ test('BPTT(k, k) is chunked truncation k when k divides T, and randomized trunca
   // (When k does not divide T the last BPTT(k, k) window still reaches k steps back from T, into the previous chunk.)
   const { p, tokens, ys } = longCase(12, 4);
   for (const k of [1, 2, 3, 4, 6]) {
-    const chunked = truncatedGradient(p, tokens, ys, { kind: 'chunked', k }).grads;
-    assertGradsClose(truncatedGradient(p, tokens, ys, { kind: 'streaming', k1: k, k2: k }).grads, chunked, 1e-12, `BPTT(${k}, ${k})`);
+    const chunked = estimateGradient(p, tokens, ys, { kind: 'chunked', k }).grads;
+    assertGradsClose(estimateGradient(p, tokens, ys, { kind: 'streaming', k1: k, k2: k }).grads, chunked, 1e-12, `BPTT(${k}, ${k})`);
   }
-  assertGradsClose(truncatedGradient(p, tokens, ys, { kind: 'randomized', k: 1 }).grads, truncatedGradient(p, tokens, ys, { kind: 'chunked', k: 1 }).grads, 1e-12, 'randomized k=1');
+  assertGradsClose(estimateGradient(p, tokens, ys, { kind: 'randomized', k: 1 }).grads, estimateGradient(p, tokens, ys, { kind: 'chunked', k: 1 }).grads, 1e-12, 'randomized k=1');
 });
 
 test('randomized truncation is unbiased: the exact expectation over every ξ pattern is full BPTT', () => {
@@ -193,7 +200,7 @@ test('randomized truncation is unbiased: the exact expectation over every ξ pat
   const T = 4;
   const { p, tokens, ys } = longCase(T, 5);
   const fw = forward(p, tokens, ys);
-  const full = truncatedGradient(p, tokens, ys, { kind: 'full' }).grads;
+  const full = estimateGradient(p, tokens, ys, { kind: 'full' }).grads;
   const mean = { ...zeroGrads(p), dh0: new Float64Array(5) };
   for (let mask = 0; mask < 1 << T; mask++) {
     const xi = Array.from({ length: T }, (_, t) => ((mask >> t) & 1 ? 2 : 0));

@@ -2,9 +2,9 @@
 // like 1/√N; a deterministic (biased) one's stays at its bias, whatever N.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initParams } from '../src/rnn';
-import { rng } from '../src/tensor';
-import { backwardSteps, errorAgainstDraws, gradientGap, streamingWindows, truncatedGradient } from '../src/truncation';
+import { initParams } from '../src/model/params';
+import { rng } from '../src/model/rng';
+import { backwardSteps, errorAgainstDraws, gradientGap, streamingWindows, estimateGradient } from '../src/train/truncation';
 
 function longCase(T: number, seed: number): { p: ReturnType<typeof initParams>; tokens: number[]; ys: number[] } {
   const r = rng(seed);
@@ -78,13 +78,13 @@ test('backwardSteps: T for full, chunked and randomized; the summed window lengt
   assert.equal(backwardSteps({ kind: 'streaming', k1: 5, k2: 5 }, 20), 20, 'BPTT(k, k) is chunked: each step once');
 });
 
-test('truncatedGradient reuses a previous result\'s arrays (into, gradsInto) and gets the same numbers as a fresh pass', () => {
+test('estimateGradient reuses a previous result\'s arrays (into, gradsInto) and gets the same numbers as a fresh pass', () => {
   const a = longCase(12, 4);
   const b = longCase(12, 5);
   for (const v of [{ kind: 'full' }, { kind: 'chunked', k: 5 }] as const) {
-    const first = truncatedGradient(a.p, b.tokens, b.ys, v); // another sequence: its arrays get overwritten below
-    const reused = truncatedGradient(a.p, a.tokens, a.ys, v, { into: first.fw, gradsInto: first.backward });
-    const fresh = truncatedGradient(a.p, a.tokens, a.ys, v);
+    const first = estimateGradient(a.p, b.tokens, b.ys, v); // another sequence: its arrays get overwritten below
+    const reused = estimateGradient(a.p, a.tokens, a.ys, v, { into: first.fw, gradsInto: first.backward });
+    const fresh = estimateGradient(a.p, a.tokens, a.ys, v);
     assert.equal(reused.fw.h.data.buffer, first.fw.h.data.buffer, 'the arrays were reused (h is a view into them)');
     assert.equal(reused.grads.dW.data, first.grads.dW.data);
     assert.deepEqual(Array.from(reused.grads.dW.data), Array.from(fresh.grads.dW.data));

@@ -15,9 +15,12 @@
 //
 // Shapes: x(t) ∈ R^D, h(t), c(t) ∈ R^H, o(t) ∈ R^K; Wx is 4H×D, Wh is 4H×H, b ∈ R^4H, V is K×H, by ∈ R^K.
 // Per-step matrices hold step t = 1..T in row t − 1; h(0) and c(0) are rows 0 of hAll and cAll.
-import { LossName, TargetInput, Targets, lossBackward, lossForward, toTargets } from '../losses';
-import { InputSpec, Inputs, checkTruncate, sliceInputs, toInputs } from '../rnn';
-import { BpttError, Mat, expectFinite, expectLength, expectShape, firstNonFinite, mat, randn, rng, row } from '../tensor';
+import { LossName, TargetInput, Targets, lossBackward, lossForward, toTargets } from './losses';
+import { InputSpec, Inputs, sliceInputs, toInputs } from './inputs';
+import { checkTruncate } from './engine';
+import { BpttError } from './errors';
+import { Mat, expectFinite, expectLength, expectShape, firstNonFinite, mat, row } from './tensor';
+import { randn, rng } from './rng';
 
 export interface LstmParams {
   readonly Wx: Mat; // 4H×D, input → gates

@@ -14,7 +14,9 @@
 // Real-valued outputs and the squared loss (K-vectors), so that o(t−1) can be fed back as it is.
 //
 // Shapes: x(t) ∈ R^D, h(t) ∈ R^H, o(t), y(t) ∈ R^K; U is H×D, W is H×K (output → hidden), V is K×H, b ∈ R^H, c ∈ R^K.
-import { BpttError, Mat, expectShape, expectLength, fromRows, mat, randn, rng } from '../tensor';
+import { BpttError } from './errors';
+import { Mat, expectShape, expectLength, fromRows, mat } from './tensor';
+import { randn, rng } from './rng';
 
 export interface TfParams {
   readonly U: Mat; // H×D

@@ -16,9 +16,12 @@
 // forms the sums as blocked matrix products over all steps at once, they agree to rounding (the tests: 1e-12).
 //
 // Shapes as in rnn.ts: x(t) ∈ R^D, h(t) ∈ R^H, o(t) ∈ R^K; U is H×D, W is H×H, V is K×H, b ∈ R^H, c ∈ R^K.
-import { LossName, TargetInput, Targets, softmaxCEBackward, softmaxCEForward, squaredBackward, squaredForward, toTargets } from '../losses';
-import { ChunkedGrads, InputSpec, Inputs, Params, checkParams, toInputs, zerosLike } from '../rnn';
-import { BpttError, expectFinite, expectLength, firstNonFinite } from '../tensor';
+import { LossName, TargetInput, Targets, softmaxCEBackward, softmaxCEForward, squaredBackward, squaredForward, toTargets } from '../model/losses';
+import { ChunkedGrads } from '../model/pieces';
+import { InputSpec, Inputs, toInputs } from '../model/inputs';
+import { Params, checkParams, zerosLike } from '../model/params';
+import { BpttError } from '../model/errors';
+import { expectFinite, expectLength, firstNonFinite } from '../model/tensor';
 
 export interface CheckpointOptions {
   /** k: keep h(0), h(k), h(2k), …, h(τ); recompute the rest segment by segment in the backward pass. k = 1 keeps every state. */

@@ -5,11 +5,12 @@
 //
 // The optimisers are the update rules of optim.ts, written again over the LSTM's parameter names (optim.ts is typed
 // for U, W, V, b, c): sgd with momentum, adagrad (δ inside the root, as min-char-rnn), rmsprop, adam.
-import { Example, Task, isCorrect } from '../data';
+import { Example, Task, isCorrect } from './tasks';
 import { LSTM_PARAM_NAMES, LstmParamName, LstmParams, initLstm, lstmBackward, lstmForward, lstmGradData, lstmParamData } from '../model/lstm';
-import { OptimizerName, DEFAULT_LR } from '../optim';
-import { BpttError, rng } from '../tensor';
-import { iterationSeed } from '../train';
+import { OptimizerName, DEFAULT_LR } from './optim';
+import { BpttError } from '../model/errors';
+import { rng } from '../model/rng';
+import { iterationSeed } from './config';
 
 export interface LstmTrainConfig {
   hiddenSize: number;

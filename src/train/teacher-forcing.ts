@@ -7,11 +7,13 @@
 // sequence and y(0) given. The next point is a fixed rotation of the previous one, so the output-to-hidden model can
 // predict it from y(t−1) alone (its output carries everything it needs, the condition §10.2.1 states). The vanilla
 // RNN reads the same y(t−1) as its input x(t).
-import { forward, initParams, lossAndGrads, Params, PARAM_NAMES, paramData } from '../rnn';
-import { Rng, fromRows, mat, rng } from '../tensor';
+import { backward, forward } from '../model/engine';
+import { PARAM_NAMES, Params, initParams, paramData } from '../model/params';
+import { Rng, rng } from '../model/rng';
+import { fromRows, mat } from '../model/tensor';
 import { TF_PARAM_NAMES, TfParams, TfSequence, initTf, tfBackward, tfForward, tfGradData, tfParamData } from '../model/teacher-forcing';
-import { iterationSeed } from '../train';
-import { gradData } from '../optim';
+import { iterationSeed } from './config';
+import { gradData } from './optim';
 
 /** One sequence round the circle: x(t) = 1 (a constant input), y(0..T) the points. */
 export function circleSequence(r: Rng, T: number, period: number): TfSequence {
@@ -86,7 +88,8 @@ export function trainVanillaOnCircle(c: Partial<CircleConfig> = {}): CircleRun<P
     let loss = 0;
     for (let b = 0; b < cfg.batchSize; b++) {
       const s = circleSequence(r, cfg.T, cfg.period);
-      const { fw, grads } = lossAndGrads(p, { x: mat(cfg.T, 2, s.y.data.slice(0, cfg.T * 2)) }, rowsOf(s.y, 1), { loss: 'squared' });
+      const fw = forward(p, { x: mat(cfg.T, 2, s.y.data.slice(0, cfg.T * 2)) }, rowsOf(s.y, 1), { loss: 'squared' });
+      const grads = backward(p, fw);
       PARAM_NAMES.forEach((n, i) => gradData(grads, n).forEach((v, j) => (sum[i][j] += v)));
       loss += fw.loss;
     }

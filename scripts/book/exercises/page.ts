@@ -7,8 +7,8 @@
 //      syntax error gives a verdict naming the line;
 //   2. a fresh Web Worker (from a Blob URL; worker.ts) runs the function on the exercise's cases and hands back only
 //      what it returned (collect.ts, as `bpttlab check`'s child process does); after 10 s it is terminated: `timeout`;
-//   3. the verdict is the CLI's own judge() (src/exercises/judge.ts), on tables `npm run book` computed ahead of time
-//      (src/exercises/table.ts): the expected outputs and those of every mistake model and pair of mistakes. This page
+//   3. the verdict is the CLI's own judge() (src/teach/exercises/judge.ts), on tables `npm run book` computed ahead of time
+//      (src/teach/exercises/table.ts): the expected outputs and those of every mistake model and pair of mistakes. This page
 //      holds no code that computes an answer.
 // The page contract (tests and tools drive it): [data-exercise="NAME"] holds the editor and [data-action="check"];
 // its one [data-verdict] gets data-pending="true" at once on Check, then data-status (the CLI's --json status, or
@@ -19,10 +19,10 @@ import { bracketMatching, defaultHighlightStyle, indentOnInput, indentUnit, synt
 import { EditorState } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
 import { transform } from 'sucrase';
-import { Exercise } from '../../../src/exercises/answers/exercise';
-import { judge, notAFunctionVerdict, refusedVerdict, timeoutVerdict } from '../../../src/exercises/judge';
-import { ExerciseTable, fromTable } from '../../../src/exercises/table';
-import { Outcome, Verdict } from '../../../src/exercises/types';
+import { Exercise } from '../../../src/teach/exercises/answers/exercise';
+import { judge, notAFunctionVerdict, refusedVerdict, timeoutVerdict } from '../../../src/teach/exercises/judge';
+import { ExerciseTable, fromTable } from '../../../src/teach/exercises/table';
+import { Outcome, Verdict } from '../../../src/teach/exercises/types';
 
 declare const WORKER_CODE: string;
 

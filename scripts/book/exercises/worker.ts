@@ -1,9 +1,9 @@
 // The Web Worker that runs a student's code in the book's exercise pages (started from a Blob URL by page.ts, a
 // fresh one per check, terminated after the check or at the time limit). Like the child process of `bpttlab check`
-// (src/exercises/child.ts), it runs the function on the case arguments it is sent and hands back only what the
-// function returned (src/exercises/collect.ts, the CLI's own code): it never sees an expected value, and the page
+// (src/teach/exercises/child.ts), it runs the function on the case arguments it is sent and hands back only what the
+// function returned (src/teach/exercises/collect.ts, the CLI's own code): it never sees an expected value, and the page
 // judges what it sends as untrusted data.
-import { errorMessage, runCase } from '../../../src/exercises/collect';
+import { errorMessage, runCase } from '../../../src/teach/exercises/collect';
 
 interface Job {
   /** The student's code, types already stripped (sucrase, in the page), line numbers kept. */
