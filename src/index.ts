@@ -49,6 +49,7 @@ export * from './teach/byhand';
 // A deeper course II: gradient checkpointing, the LSTM, teacher forcing
 export * from './train/checkpointing';
 export * from './model/lstm';
+export * from './check/lstm-gradcheck';
 export * from './train/lstm-trainer';
 export * from './model/teacher-forcing';
 export * from './train/teacher-forcing';

@@ -21,7 +21,7 @@ import { IterationStats, Trainer } from '../train/trainer';
 import { Source, TrainConfig, resolveConfig } from '../train/config';
 import { formatLongRangeTable, longRangeTable } from '../teach/long-range';
 import { describeTruncation, parseTruncation } from '../train/truncation';
-import { LstmTrainer } from '../train/lstm-trainer';
+import { runLstm } from './train-lstm';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from './args';
 import { checkTarget, preflight } from './train-preflight';
 
@@ -87,7 +87,7 @@ const FIXED_ON_RESUME: [keyof TrainOptions, keyof TrainConfig][] = [
 ];
 
 
-function taskOptions(o: TrainOptions): Record<string, number | boolean> {
+export function taskOptions(o: TrainOptions): Record<string, number | boolean> {
   const t: Record<string, number | boolean> = {};
   if (o.lag !== undefined) t.lag = o.lag;
   if (o.symbols !== undefined) t.symbols = o.symbols;
@@ -132,7 +132,7 @@ function configOf(o: TrainOptions): Partial<TrainConfig> {
   };
 }
 
-function fmt(x: number | null, digits = 3): string {
+export function fmt(x: number | null, digits = 3): string {
   return x === null ? '—' : x.toFixed(digits);
 }
 
@@ -347,49 +347,6 @@ async function trainLocked(o: TrainOptions, cmd: Command, io: TrainIO, out: (s: 
   out(`; held out: loss ${fmt(ev.loss)}${ev.perplexity === null ? '' : `, perplexity ${fmt(ev.perplexity, 2)}`}, accuracy ${fmt(ev.accuracy)}; clipped ${(100 * (summary.clipFraction ?? 0)).toFixed(1)}% of iterations\n`);
   if (isText) out(`final sample:\n${trainer.sample({ length: o.sampleLength, temperature: o.temperature })}\n`);
   if (o.checkpoint !== undefined) out(`checkpoint: ${o.checkpoint}\n`);
-}
-
-/** `--model lstm`: the LSTM (model/lstm.ts) on a synthetic task, with the same examples a vanilla run of the same flags sees. */
-function runLstm(o: TrainOptions, cmd: Command, out: (s: string) => void): void {
-  if (o.task === undefined) throw new BpttError('--model lstm trains on a synthetic task: give --task (adding, copy, reber, sine); character models are vanilla RNNs');
-  for (const flag of ['checkpoint', 'resume', 'gradCheckpointEvery', 'longRange'] as const) {
-    if (o[flag] !== undefined && o[flag] !== false) throw new BpttError(`--model lstm does not support --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} (only the vanilla RNN has it)`);
-  }
-  const bptt = parseTruncation(o.bptt);
-  if (bptt.kind !== 'full' && bptt.kind !== 'chunked') throw new BpttError(`--model lstm supports --bptt full or chunked:K, got ${o.bptt}`);
-  const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
-  const task = makeTask(o.task, taskOptions(o) as TaskOptions);
-  const trainer = new LstmTrainer(task, {
-    hiddenSize: o.hidden,
-    batchSize: o.batch,
-    optimizer: o.optimizer,
-    lr: o.lr,
-    clip: o.clip === 0 ? null : o.clipMode === 'norm' ? { kind: 'norm', max: o.clip } : { kind: 'value', limit: o.clip },
-    truncate: bptt.kind === 'chunked' ? bptt.k : null,
-    seed: o.seed,
-  });
-  if (!given('optimizer') || !given('clip')) {
-    // the vanilla defaults (adagrad, clip each entry to ±5) are min-char-rnn's; say what this run uses
-    out(`note: --model lstm uses the flags as given: ${o.optimizer}${given('optimizer') ? '' : ' (default)'}, clip ${o.clipMode} ${o.clip}${given('clip') ? '' : ' (default)'}\n`);
-  }
-  out(`${trainer.describe()}\n`);
-  const t0 = performance.now();
-  let first: number | null = null;
-  let lastLoss: number | null = null;
-  while (trainer.iteration < o.iterations) {
-    const s = trainer.step();
-    first ??= s.loss;
-    lastLoss = s.loss;
-    if (o.sampleEvery > 0 && s.iteration % o.sampleEvery === 0) out(`iteration ${s.iteration}: loss ${fmt(s.loss, 4)} per scored step; held-out accuracy ${fmt(trainer.evaluate().accuracy)} (chance ${fmt(task.chance, 2)})\n`);
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const ev = trainer.evaluate();
-  const summary = { model: 'lstm', iterations: trainer.iteration, seconds: Number(seconds.toFixed(2)), firstLoss: first, lastLoss, heldOutLoss: ev.loss, heldOutAccuracy: ev.accuracy, chance: task.chance };
-  if (o.json) {
-    out(`${JSON.stringify(summary)}\n`);
-    return;
-  }
-  out(`done: ${trainer.iteration} iterations in ${seconds.toFixed(1)} s; loss ${fmt(first)} → ${fmt(lastLoss)} per scored step; held out: loss ${fmt(ev.loss)}, accuracy ${fmt(ev.accuracy)} (chance ${fmt(task.chance, 2)})\n`);
 }
 
 /** The `train` command, for `program.addCommand(trainCommand())`. */
