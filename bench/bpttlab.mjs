@@ -41,8 +41,14 @@ if (opt('--grad')) {
   const { run, B, H } = load(opt('--grad'));
   const { fw, g } = run();
   const rows = (m) => bp.toRows(m);
-  const h0 = B === 1 ? Array.from(g.dh0) : Array.from({ length: B }, (_, s) => Array.from(g.dh0.subarray(s * H, (s + 1) * H)));
-  console.log(JSON.stringify({ loss: fw.loss, grads: { U: rows(g.dU), W: rows(g.dW), V: rows(g.dV), b: Array.from(g.db), c: Array.from(g.dc), h0 } }));
+  const h0 =
+    B === 1 ? Array.from(g.dh0) : Array.from({ length: B }, (_, s) => Array.from(g.dh0.subarray(s * H, (s + 1) * H)));
+  console.log(
+    JSON.stringify({
+      loss: fw.loss,
+      grads: { U: rows(g.dU), W: rows(g.dW), V: rows(g.dV), b: Array.from(g.db), c: Array.from(g.dc), h0 },
+    }),
+  );
 } else if (argv.includes('--time')) {
   const size = opt('--size') ?? 'S1';
   const seconds = Number(opt('--seconds') ?? 1.5);
@@ -66,8 +72,18 @@ if (opt('--grad')) {
   times.sort((a, b) => a - b);
   const q = (f) => times[Math.min(times.length - 1, Math.floor(f * times.length))];
   const rec = {
-    size, engine: bp.kernelName() === 'wasm' ? 'bpttlab' : 'bpttlab-js', kernel: bp.kernelName(), msPerSequence: q(0.5) / B, runs: times.length, medianMs: q(0.5), p10Ms: q(0.1), p90Ms: q(0.9), loss,
-    ...(B > 1 ? { msPerBatch: q(0.5), batch: B } : {}), bytesPerCall, bytesPerStepHidden: bytesPerCall / (T * B * H * 8),
+    size,
+    engine: bp.kernelName() === 'wasm' ? 'bpttlab' : 'bpttlab-js',
+    kernel: bp.kernelName(),
+    msPerSequence: q(0.5) / B,
+    runs: times.length,
+    medianMs: q(0.5),
+    p10Ms: q(0.1),
+    p90Ms: q(0.9),
+    loss,
+    ...(B > 1 ? { msPerBatch: q(0.5), batch: B } : {}),
+    bytesPerCall,
+    bytesPerStepHidden: bytesPerCall / (T * B * H * 8),
     node: process.version,
   };
   console.log(JSON.stringify(rec));

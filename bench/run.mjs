@@ -36,7 +36,11 @@ function parseArgs(argv) {
   const list = (flag, v, known) => {
     const items = v.split(',').map((s) => s.trim());
     const bad = items.filter((s) => !known.includes(s));
-    if (bad.length > 0) usage(`${flag}: unknown ${bad.map((b) => JSON.stringify(b)).join(', ')}; expected a comma-separated list of ${known.join(', ')}`);
+    if (bad.length > 0)
+      usage(
+        `${flag}: unknown ${bad.map((b) => JSON.stringify(b)).join(', ')}; expected a comma-separated list of ` +
+          `${known.join(', ')}`,
+      );
     return [...new Set(items)];
   };
   for (let i = 0; i < argv.length; i++) {
@@ -50,10 +54,15 @@ function parseArgs(argv) {
       else if (a === '--engines') o.engines = list(a, v, ENGINES);
       else {
         const n = Number(v);
-        if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_SECONDS) usage(`--seconds must be a number in (0, ${MAX_SECONDS}], got ${JSON.stringify(v)}`);
+        if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_SECONDS)
+          usage(`--seconds must be a number in (0, ${MAX_SECONDS}], got ${JSON.stringify(v)}`);
         o.seconds = n;
       }
-    } else usage(`unknown argument ${JSON.stringify(a)} (usage: node bench/run.mjs [--json] [--sizes ${SIZES.slice(0, 4).join(',')}] [--engines ${ENGINES.join(',')}] [--seconds 1.5])`);
+    } else
+      usage(
+        `unknown argument ${JSON.stringify(a)} (usage: node bench/run.mjs [--json] [--sizes ` +
+          `${SIZES.slice(0, 4).join(',')}] [--engines ${ENGINES.join(',')}] [--seconds 1.5])`,
+      );
   }
   return o;
 }
@@ -76,18 +85,49 @@ process.on('uncaughtException', (e) => {
 
 const has = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
 const peers = {
-  bpttlab: { cmd: [process.execPath, join(ROOT, 'bench', 'bpttlab.mjs')], ok: existsSync(join(ROOT, 'dist', 'index.js')), how: 'npm run build', tol: 0 },
+  bpttlab: {
+    cmd: [process.execPath, join(ROOT, 'bench', 'bpttlab.mjs')],
+    ok: existsSync(join(ROOT, 'dist', 'index.js')),
+    how: 'npm run build',
+    tol: 0,
+  },
   // the same engine with its JavaScript kernel instead of WebAssembly SIMD (what runs where SIMD is missing)
-  'bpttlab-js': { cmd: [process.execPath, join(ROOT, 'bench', 'bpttlab.mjs')], env: { BPTTLAB_KERNEL: 'js' }, ok: existsSync(join(ROOT, 'dist', 'index.js')), how: 'npm run build', tol: 1e-12 },
+  'bpttlab-js': {
+    cmd: [process.execPath, join(ROOT, 'bench', 'bpttlab.mjs')],
+    env: { BPTTLAB_KERNEL: 'js' },
+    ok: existsSync(join(ROOT, 'dist', 'index.js')),
+    how: 'npm run build',
+    tol: 1e-12,
+  },
   c: { cmd: [join(BUILD, 'c_loop')], ok: has('gcc', ['--version']), how: 'apt-get install gcc', tol: 1e-9 },
-  numpy: { cmd: [PY, join(ROOT, 'bench', 'peers', 'numpy_minchar.py')], ok: has(PY, ['-c', 'import numpy']), how: 'apt-get install python3-numpy', tol: 1e-9 },
-  torch: { cmd: [PY, join(ROOT, 'bench', 'peers', 'torch_autograd.py')], ok: has(PY, ['-c', 'import torch']), how: 'apt-get install python3-torch', tol: 1e-9 },
-  tfjs: { cmd: [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'peers', 'tfjs_cpu.ts')], ok: existsSync(join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-cpu')), how: 'npm install', tol: 1e-4 },
+  numpy: {
+    cmd: [PY, join(ROOT, 'bench', 'peers', 'numpy_minchar.py')],
+    ok: has(PY, ['-c', 'import numpy']),
+    how: 'apt-get install python3-numpy',
+    tol: 1e-9,
+  },
+  torch: {
+    cmd: [PY, join(ROOT, 'bench', 'peers', 'torch_autograd.py')],
+    ok: has(PY, ['-c', 'import torch']),
+    how: 'apt-get install python3-torch',
+    tol: 1e-9,
+  },
+  tfjs: {
+    cmd: [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'peers', 'tfjs_cpu.ts')],
+    ok: existsSync(join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-cpu')),
+    how: 'npm install',
+    tol: 1e-4,
+  },
 };
-if (!has(PY, ['--version'])) throw new Error(`${PY} is needed to write the cases (bench/peers/make_case.py, standard library only)`);
+if (!has(PY, ['--version']))
+  throw new Error(`${PY} is needed to write the cases (bench/peers/make_case.py, standard library only)`);
 mkdirSync(BUILD, { recursive: true });
 if (wanted.includes('c') && peers.c.ok) {
-  const r = spawnSync('gcc', ['-O3', '-march=native', '-o', peers.c.cmd[0], join(ROOT, 'bench', 'peers', 'c_loop.c'), '-lm'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'gcc',
+    ['-O3', '-march=native', '-o', peers.c.cmd[0], join(ROOT, 'bench', 'peers', 'c_loop.c'), '-lm'],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) {
     peers.c.ok = false;
     note(`C peer did not compile: ${r.stderr.trim().split('\n')[0]}`);
@@ -99,8 +139,14 @@ const engines = wanted.filter((e) => {
 });
 
 function runJson(engine, args) {
-  const r = spawnSync(peers[engine].cmd[0], [...peers[engine].cmd.slice(1), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT, env: { ...process.env, ...(peers[engine].env ?? {}) } });
-  if (r.status !== 0) throw new Error(`${engine} ${args.join(' ')} failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  const r = spawnSync(peers[engine].cmd[0], [...peers[engine].cmd.slice(1), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    cwd: ROOT,
+    env: { ...process.env, ...(peers[engine].env ?? {}) },
+  });
+  if (r.status !== 0)
+    throw new Error(`${engine} ${args.join(' ')} failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
@@ -126,7 +172,10 @@ function gradError(got, want) {
 const records = [];
 for (const size of sizes) {
   const casePath = join(BUILD, `case-${size}.json`);
-  const made = spawnSync(PY, [join(ROOT, 'bench', 'peers', 'make_case.py'), '--size', size, '--seed', '1'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const made = spawnSync(PY, [join(ROOT, 'bench', 'peers', 'make_case.py'), '--size', size, '--seed', '1'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (made.status !== 0) throw new Error(`make_case.py --size ${size}: ${made.stderr}`);
   writeFileSync(casePath, made.stdout);
   const ours = runJson('bpttlab', ['--grad', casePath]);
@@ -136,14 +185,27 @@ for (const size of sizes) {
       // equal in what they compute before they are timed: float64 peers per entry, tfjs (float32) norm-wise
       const e = gradError(runJson(engine, ['--grad', casePath]), ours);
       const measure = engine === 'tfjs' ? e.normwise : e.entry;
-      check = { gradError: measure, rule: engine === 'tfjs' ? '‖a − b‖/‖b‖ per gradient' : '|a − b|/max(1, |a| + |b|) per entry', tol: peers[engine].tol };
+      check = {
+        gradError: measure,
+        rule: engine === 'tfjs' ? '‖a − b‖/‖b‖ per gradient' : '|a − b|/max(1, |a| + |b|) per entry',
+        tol: peers[engine].tol,
+      };
       if (!(measure <= peers[engine].tol)) {
-        note(`${engine} at ${size}: gradients differ from bpttlab's (${measure.toExponential(2)} > ${peers[engine].tol}); not timed`);
+        note(
+          `${engine} at ${size}: gradients differ from bpttlab's (${measure.toExponential(2)} > ` +
+            `${peers[engine].tol}); not timed`,
+        );
         continue;
       }
     }
     const rec = runJson(engine, ['--time', '--size', size, '--case', casePath, '--seconds', seconds]);
-    records.push({ ...rec, size, engine: engine.startsWith('bpttlab') ? engine : rec.engine ?? engine, ...(check ?? {}), load1: loadavg()[0] });
+    records.push({
+      ...rec,
+      size,
+      engine: engine.startsWith('bpttlab') ? engine : (rec.engine ?? engine),
+      ...(check ?? {}),
+      load1: loadavg()[0],
+    });
     if (!asJson) note(`${size} ${engine}: ${rec.msPerSequence.toFixed(3)} ms per sequence`);
   }
 }
@@ -153,16 +215,30 @@ if (asJson) {
 } else {
   const engineNames = [...new Set(records.map((r) => r.engine))];
   const cell = (size, e) => records.find((r) => r.size === size && r.engine === e);
-  const lines = [`median ms per sequence (forward + backward, softmax-CE); ratio = engine / bpttlab (> 1: bpttlab is faster)`,
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`, ''];
+  const lines = [
+    `median ms per sequence (forward + backward, softmax-CE); ratio = engine / bpttlab (> 1: bpttlab is faster)`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+    '',
+  ];
   lines.push(['size', ...engineNames].map((s) => s.padEnd(18)).join(''));
   for (const size of sizes) {
     const base = cell(size, 'bpttlab')?.msPerSequence;
-    lines.push([size, ...engineNames.map((e) => {
-      const r = cell(size, e);
-      if (!r) return '—';
-      return base && e !== 'bpttlab' ? `${r.msPerSequence.toFixed(3)} (${(r.msPerSequence / base).toFixed(2)}×)` : r.msPerSequence.toFixed(3);
-    })].map((s) => s.padEnd(18)).join(''));
+    lines.push(
+      [
+        size,
+        ...engineNames.map((e) => {
+          const r = cell(size, e);
+          if (!r) return '—';
+          return base && e !== 'bpttlab'
+            ? `${r.msPerSequence.toFixed(3)} (${(r.msPerSequence / base).toFixed(2)}×)`
+            : r.msPerSequence.toFixed(3);
+        }),
+      ]
+        .map((s) => s.padEnd(18))
+        .join(''),
+    );
   }
   console.log(lines.join('\n'));
 }

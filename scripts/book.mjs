@@ -32,8 +32,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chapters as chapterFiles, sources } from './exercises.mjs';
 import * as inPage from './book/exercises.mjs';
+import { chapters as chapterFiles, sources } from './exercises.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...p) => path.join(ROOT, ...p);
@@ -53,13 +53,23 @@ const only = option('--only');
 const teacher = args.includes('--teacher');
 const SITE = path.resolve(option('--out') ?? at(teacher ? 'site-teacher' : 'site'));
 if (teacher && !path.relative(at('site'), SITE).startsWith('..')) {
-  console.error('[book] the teacher\'s edition holds the solutions: it may not be written into site/ (use --out elsewhere)');
+  console.error(
+    "[book] the teacher's edition holds the solutions: it may not be written into site/ (use --out elsewhere)",
+  );
   process.exit(2);
 }
 
-/** The pages: chapters (executed), then the exercises: student versions as they are, or (teacher) solutions executed. */
+/**
+ * The pages: chapters (executed), then the exercises: student versions as they are, or (teacher) solutions executed.
+ */
 const pages = [
-  ...chapterFiles().map((f) => ({ nb: f, src: at('notebooks', f), base: f.replace(/\.ipynb$/, ''), execute: true, kind: 'chapter' })),
+  ...chapterFiles().map((f) => ({
+    nb: f,
+    src: at('notebooks', f),
+    base: f.replace(/\.ipynb$/, ''),
+    execute: true,
+    kind: 'chapter',
+  })),
   ...sources().map(({ source, target }) => ({
     nb: path.basename(teacher ? source : target),
     src: teacher ? source : target,
@@ -67,13 +77,26 @@ const pages = [
     execute: teacher,
     kind: 'exercises',
   })),
-  ...(teacher ? answerFiles().map((f) => ({ nb: f, src: at('notebooks', 'answers', f), base: `answers-${f.replace(/\.md$/, '')}`, execute: false, kind: 'answers' })) : []),
+  ...(teacher
+    ? answerFiles().map((f) => ({
+        nb: f,
+        src: at('notebooks', 'answers', f),
+        base: `answers-${f.replace(/\.md$/, '')}`,
+        execute: false,
+        kind: 'answers',
+      }))
+    : []),
 ].filter((p) => !only || p.base.startsWith(only) || p.nb.startsWith(only));
 
 /** The teachers' answers, notebooks/answers/NN-*.md (teacher's edition only). */
 function answerFiles() {
   const dir = at('notebooks', 'answers');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^\d+-.*\.md$/.test(f)).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => /^\d+-.*\.md$/.test(f))
+        .sort()
+    : [];
 }
 if (pages.length === 0) {
   console.error(`[book] no notebook to render${only ? ` for --only ${only}` : ''}`);
@@ -90,7 +113,7 @@ async function render(page, tmp) {
 }
 
 function renderOnce(page, tmp) {
-  const { nb, base } = page;
+  const { base } = page;
   const html = path.join(tmp, `${base}.html`);
   const json = path.join(tmp, `${base}.json`);
   let src = page.src;
@@ -101,7 +124,13 @@ function renderOnce(page, tmp) {
     fs.writeFileSync(src, JSON.stringify({ cells: [cell], metadata: {}, nbformat: 4, nbformat_minor: 4 }));
   }
   return new Promise((resolve) => {
-    const argv = [at('scripts', 'book', 'render.py'), page.renderSrc ?? src, html, json, ...(page.execute ? [] : ['--no-execute'])];
+    const argv = [
+      at('scripts', 'book', 'render.py'),
+      page.renderSrc ?? src,
+      html,
+      json,
+      ...(page.execute ? [] : ['--no-execute']),
+    ];
     const child = spawn(PYTHON, argv, { cwd: path.dirname(page.src) });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -131,10 +160,14 @@ const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace
 
 function navBar(chapters, i) {
   const prev = i > 0 ? `<a href="${chapters[i - 1].file}">← ${escapeHtml(chapters[i - 1].title)}</a>` : '<span></span>';
-  const next = i + 1 < chapters.length ? `<a href="${chapters[i + 1].file}">${escapeHtml(chapters[i + 1].title)} →</a>` : '<span></span>';
+  const next =
+    i + 1 < chapters.length
+      ? `<a href="${chapters[i + 1].file}">${escapeHtml(chapters[i + 1].title)} →</a>`
+      : '<span></span>';
   return (
     `<nav class="bpttlab-nav" style="display:flex;justify-content:space-between;gap:1em;padding:8px 16px;` +
-    `font:14px sans-serif;border-bottom:1px solid #ddd;background:#fafafa">${prev}<a href="index.html">bpttlab · contents</a>${next}</nav>`
+    `font:14px sans-serif;border-bottom:1px solid #ddd;background:#fafafa">${prev}<a href="index.html">bpttlab · ` +
+    `contents</a>${next}</nav>`
   );
 }
 
@@ -142,12 +175,16 @@ function navBar(chapters, i) {
 function exerciseWidgets(html, page) {
   if (!page.exercises?.length) return html;
   for (const ex of page.exercises) {
-    if (!html.includes(inPage.SLOT(ex.name))) throw new Error(`${page.nb}: the placeholder of exercise ${ex.name} is missing from the HTML`);
+    if (!html.includes(inPage.SLOT(ex.name)))
+      throw new Error(`${page.nb}: the placeholder of exercise ${ex.name} is missing from the HTML`);
     html = html.replace(inPage.SLOT(ex.name), () => inPage.widget(ex));
   }
   html = html.replace(/<\/head>/, () => `${inPage.STYLE}\n</head>`);
   html = html.replace(/<body([^>]*)>/, (m) => `${m}\n${inPage.BANNER}`);
-  return html.replace(/<\/body>/, () => `<script src="${page.tables}"></script>\n<script src="bpttlab-exercises.js"></script>\n</body>`);
+  return html.replace(
+    /<\/body>/,
+    () => `<script src="${page.tables}"></script>\n<script src="bpttlab-exercises.js"></script>\n</body>`,
+  );
 }
 
 /** Rewrites one exported page: shared plotly, local MathJax and require.js, navigation. */
@@ -159,7 +196,9 @@ function finishPage(html, chapters, i, page) {
     return '<script type="text/javascript" src="plotly-cartesian.min.js"></script>';
   });
   if (chapters[i].figures > 0 && bundles === 0) {
-    throw new Error(`${chapters[i].source}: has figures but no plotly bundle: its first code cell must call bp.setupPlots()`);
+    throw new Error(
+      `${chapters[i].source}: has figures but no plotly bundle: its first code cell must call bp.setupPlots()`,
+    );
   }
   html = html.split('BPTTLAB_MATHJAX/').join('mathjax/').split('"BPTTLAB_REQUIREJS"').join('"require.js"');
   html = html.replace(/<body([^>]*)>/, (m) => `${m}\n${navBar(chapters, i)}`);
@@ -192,7 +231,9 @@ function copyMathJax(dest) {
 /** Under an exercise page in the index: its exercises, each marked when this browser has checked it correct. */
 function exerciseList(c) {
   if (!c.exercises?.length) return '';
-  const li = (name) => `<li><a href="${c.file}#exercise-${name}"><code>${name}</code></a> <span class="solved" data-solved="${name}" hidden>✔ solved</span></li>`;
+  const li = (name) =>
+    `<li><a href="${c.file}#exercise-${name}"><code>${name}</code></a> <span class="solved" data-solved="${name}" ` +
+    `hidden>✔ solved</span></li>`;
   return `<ul class="exercise-list">${c.exercises.map(li).join('')}</ul>`;
 }
 
@@ -212,16 +253,29 @@ const SOLVED_SCRIPT = `<script>
 </script>`;
 
 function indexPage(chapters) {
-  const item = (c) => `<li><a href="${c.file}">${escapeHtml(c.title)}</a>${c.kind === 'chapter' ? ` <span style="color:#777">(${c.figures} interactive figure${c.figures === 1 ? '' : 's'})</span>` : ''}${exerciseList(c)}</li>`;
-  const items = chapters.filter((c) => c.kind === 'chapter').map(item).join('\n');
-  const exercises = chapters.filter((c) => c.kind === 'exercises').map(item).join('\n');
-  const answers = chapters.filter((c) => c.kind === 'answers').map(item).join('\n');
+  const item = (c) =>
+    `<li><a href="${c.file}">${escapeHtml(c.title)}</a>${c.kind === 'chapter' ? ` <span style="color:#777">(${c.figures} interactive figure${c.figures === 1 ? '' : 's'})</span>` : ''}${exerciseList(c)}</li>`;
+  const items = chapters
+    .filter((c) => c.kind === 'chapter')
+    .map(item)
+    .join('\n');
+  const exercises = chapters
+    .filter((c) => c.kind === 'exercises')
+    .map(item)
+    .join('\n');
+  const answers = chapters
+    .filter((c) => c.kind === 'answers')
+    .map(item)
+    .join('\n');
   const edition = teacher
-    ? '<p style="border:1px solid #c00;padding:8px"><strong>Teacher\'s edition:</strong> the exercise pages hold the solutions. Do not publish it to students.</p>'
+    ? '<p style="border:1px solid #c00;padding:8px"><strong>Teacher\'s edition:</strong> the exercise pages hold ' +
+      'the solutions. Do not publish it to students.</p>'
     : '';
   const exerciseNote = teacher
     ? 'The exercises with their solutions, executed: every check passes.'
-    : 'Solve them here, in the page: each exercise has an editor and a Check button that gives the checker\'s verdict (the known mistake it matches, the first wrong entry, the case), offline, with nothing installed. Your code is kept in this browser. Or solve them in your own copy in the lab (<code>npm start</code>).';
+    : "Solve them here, in the page: each exercise has an editor and a Check button that gives the checker's " +
+      'verdict (the known mistake it matches, the first wrong entry, the case), offline, with nothing installed. ' +
+      'Your code is kept in this browser. Or solve them in your own copy in the lab (<code>npm start</code>).';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>bpttlab: Backpropagation Through Time, equation by equation</title>
 <style>body{font:16px/1.5 Georgia,serif;max-width:760px;margin:40px auto;padding:0 16px;color:#222}li{margin:.4em 0}a{color:#08519c}
@@ -235,8 +289,19 @@ ${edition}
 <ol start="0" style="list-style:none;padding-left:0">
 ${items}
 </ol>
-${exercises ? `<h2>Exercises</h2>\n<p>${exerciseNote}</p>\n${teacher ? '' : '<p id="solved-total" style="color:#555"></p>\n'}<ul style="list-style:none;padding-left:0">\n${exercises}\n</ul>` : ''}
-${answers ? `<h2>Answers to the chapters' questions</h2>\n<p>For teachers: the answers to each chapter's <em>Questions</em>, numbered to match.</p>\n<ul style="list-style:none;padding-left:0">\n${answers}\n</ul>` : ''}
+${
+  exercises
+    ? `<h2>Exercises</h2>\n<p>${exerciseNote}</p>\n${
+        teacher ? '' : '<p id="solved-total" ' + 'style="color:#555"></p>\n'
+      }<ul style="list-style:none;padding-left:0">\n${exercises}\n</ul>`
+    : ''
+}
+${
+  answers
+    ? `<h2>Answers to the chapters' questions</h2>\n<p>For teachers: the answers to each chapter's ` +
+      `<em>Questions</em>, numbered to match.</p>\n<ul style="list-style:none;padding-left:0">\n${answers}\n</ul>`
+    : ''
+}
 <p style="color:#777;font-size:14px">Built ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by <code>npm run book</code>.</p>
 ${teacher ? '' : SOLVED_SCRIPT}
 </body></html>
@@ -250,7 +315,10 @@ async function prepareExercisePages(tmp) {
   for (const page of pages.filter((p) => p.kind === 'exercises')) {
     const { nb, exercises } = inPage.slots(JSON.parse(fs.readFileSync(page.src, 'utf8')));
     for (const e of exercises) {
-      if (!known.has(e.name)) throw new Error(`${page.nb}: exercise ${e.name} is not in the checker's registry (src/teach/exercises/answers/index.ts)`);
+      if (!known.has(e.name))
+        throw new Error(
+          `${page.nb}: exercise ${e.name} is not in the checker's registry (src/teach/exercises/answers/index.ts)`,
+        );
       posed.push(e.name);
     }
     page.exercises = exercises;
@@ -259,7 +327,8 @@ async function prepareExercisePages(tmp) {
     fs.writeFileSync(page.renderSrc, JSON.stringify(nb));
   }
   const missing = [...known.keys()].filter((n) => !posed.includes(n));
-  if (!only && missing.length > 0) log(`note: no exercise page poses ${missing.join(', ')} (in the registry, but no notebook has its stub cell)`);
+  if (!only && missing.length > 0)
+    log(`note: no exercise page poses ${missing.join(', ')} (in the registry, but no notebook has its stub cell)`);
 }
 
 /** The page script, and each exercise page's tables. */
@@ -268,15 +337,23 @@ async function writeExerciseScripts(results) {
   if (withExercises.length === 0) return;
   const bundle = await inPage.pageBundle();
   fs.writeFileSync(path.join(SITE, 'bpttlab-exercises.js'), bundle.code);
-  for (const r of withExercises) fs.writeFileSync(path.join(SITE, r.tables), await inPage.tablesScript(r.exercises.map((e) => e.name)));
-  log(`exercises in the page: ${withExercises.reduce((s, r) => s + r.exercises.length, 0)} editors on ${withExercises.length} page(s)`);
+  for (const r of withExercises)
+    fs.writeFileSync(path.join(SITE, r.tables), await inPage.tablesScript(r.exercises.map((e) => e.name)));
+  log(
+    `exercises in the page: ${withExercises.reduce((s, r) => s + r.exercises.length, 0)} editors on ` +
+      `${withExercises.length} page(s)`,
+  );
 }
 
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bpttlab-book-'));
   if (!teacher) await prepareExercisePages(tmp);
-  log(`rendering ${pages.length} notebook(s) into ${path.relative(ROOT, SITE) || SITE}${teacher ? ' (teacher\'s edition, with the solutions)' : ''}, ${CONCURRENCY} at a time`);
+  log(
+    `rendering ${pages.length} notebook(s) into ` +
+      `${path.relative(ROOT, SITE) || SITE}${teacher ? " (teacher's edition, with the solutions)" : ''}, ` +
+      `${CONCURRENCY} at a time`,
+  );
   const results = await renderAll(tmp);
   const failed = results.filter((r) => r.error);
   if (failed.length > 0) {
@@ -284,7 +361,10 @@ async function main() {
     process.exit(1);
   }
   const chapters = results.map((r) => ({
-    source: path.relative(ROOT, r.src).split(path.sep).join('/'), file: `${r.base}.html`, kind: r.kind, ...r.meta,
+    source: path.relative(ROOT, r.src).split(path.sep).join('/'),
+    file: `${r.base}.html`,
+    kind: r.kind,
+    ...r.meta,
     ...(r.exercises ? { exercises: r.exercises.map((e) => e.name) } : {}),
   }));
   // only ever replace a book (or an empty or missing folder): --out must not wipe anything else
@@ -295,7 +375,10 @@ async function main() {
   fs.rmSync(SITE, { recursive: true, force: true });
   fs.mkdirSync(SITE, { recursive: true });
   chapters.forEach((c, i) => {
-    fs.writeFileSync(path.join(SITE, c.file), finishPage(fs.readFileSync(results[i].html, 'utf8'), chapters, i, results[i]));
+    fs.writeFileSync(
+      path.join(SITE, c.file),
+      finishPage(fs.readFileSync(results[i].html, 'utf8'), chapters, i, results[i]),
+    );
   });
   await writeExerciseScripts(results);
   fs.copyFileSync(PLOTLY, path.join(SITE, 'plotly-cartesian.min.js'));
@@ -305,13 +388,24 @@ async function main() {
   const manifest = {
     built: new Date().toISOString(),
     teacher,
-    chapters: chapters.map(({ source, file, title, kind, figures, seconds, exercises }) => ({ source, file, title, kind, figures, seconds, ...(exercises ? { exercises } : {}) })),
+    chapters: chapters.map(({ source, file, title, kind, figures, seconds, exercises }) => ({
+      source,
+      file,
+      title,
+      kind,
+      figures,
+      seconds,
+      ...(exercises ? { exercises } : {}),
+    })),
     figures: chapters.reduce((s, c) => s + c.figures, 0),
   };
-  fs.writeFileSync(path.join(SITE, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  fs.writeFileSync(path.join(SITE, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   fs.rmSync(tmp, { recursive: true, force: true });
   const total = chapters.reduce((s, c) => s + c.seconds, 0);
-  log(`wrote ${path.relative(ROOT, SITE) || SITE}/ (${chapters.length} pages, ${manifest.figures} figures; notebooks executed in ${total.toFixed(1)} s of kernel time, ${((Date.now() - started) / 1000).toFixed(1)} s wall)`);
+  log(
+    `wrote ${path.relative(ROOT, SITE) || SITE}/ (${chapters.length} pages, ${manifest.figures} figures; notebooks ` +
+      `executed in ${total.toFixed(1)} s of kernel time, ${((Date.now() - started) / 1000).toFixed(1)} s wall)`,
+  );
   log(`open ${path.join(SITE, 'index.html')}`);
 }
 

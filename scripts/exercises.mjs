@@ -49,12 +49,15 @@ export function sources() {
 
 /** The chapters: every notebooks/NN-*.ipynb that is not a solution notebook. */
 export function chapters() {
-  return fs.readdirSync(NOTEBOOKS).filter((f) => CHAPTER.test(f) && !SOURCE.test(f)).sort();
+  return fs
+    .readdirSync(NOTEBOOKS)
+    .filter((f) => CHAPTER.test(f) && !SOURCE.test(f))
+    .sort();
 }
 
 const lines = (src) => (Array.isArray(src) ? src.join('') : src).split('\n');
 const toSource = (ls) => ls.map((l, i) => (i < ls.length - 1 ? `${l}\n` : l));
-const text = (cell) => (Array.isArray(cell.source) ? cell.source.join('') : cell.source ?? '');
+const text = (cell) => (Array.isArray(cell.source) ? cell.source.join('') : (cell.source ?? ''));
 
 /** The student version of one code cell's source lines; null when the cell has no solution. */
 function stubLines(ls, where) {
@@ -77,7 +80,11 @@ function stubLines(ls, where) {
     }
     if (j === ls.length) throw new Error(`${where}: BEGIN SOLUTION (line ${i + 1}) has no END SOLUTION`);
     const ind = m[1];
-    out.push(`${ind}// BEGIN STUB`, `${ind}throw new Error('not implemented yet: ${fnName} — see the markdown above');`, `${ind}// END STUB`);
+    out.push(
+      `${ind}// BEGIN STUB`,
+      `${ind}throw new Error('not implemented yet: ${fnName} — see the markdown above');`,
+      `${ind}// END STUB`,
+    );
     changed = true;
     i = j;
   }
@@ -86,7 +93,7 @@ function stubLines(ls, where) {
 
 /** The exercise each cell belongs to: the cells after one check cell up to and including the next (null: none). */
 export function exerciseOfCells(cells) {
-  const names = cells.map((c) => (c.cell_type === 'code' ? CHECK.exec(text(c))?.[1] ?? null : null));
+  const names = cells.map((c) => (c.cell_type === 'code' ? (CHECK.exec(text(c))?.[1] ?? null) : null));
   const out = new Array(cells.length).fill(null);
   let start = 0;
   names.forEach((name, i) => {
@@ -128,7 +135,10 @@ export function generate(sourceFile) {
     return c;
   });
   if (stubs === 0) throw new Error(`${rel} has no // BEGIN SOLUTION ... // END SOLUTION block`);
-  const metadata = { ...nb.metadata, bpttlab: { generated: 'by node scripts/exercises.mjs from its solution notebook: do not edit' } };
+  const metadata = {
+    ...nb.metadata,
+    bpttlab: { generated: 'by node scripts/exercises.mjs from its solution notebook: do not edit' },
+  };
   return `${JSON.stringify({ ...nb, metadata, cells }, null, 1)}\n`;
 }
 
@@ -158,7 +168,8 @@ export function stale() {
     const want = generate(source);
     const rel = path.relative(ROOT, target);
     if (!fs.existsSync(target)) problems.push(`${rel} is missing`);
-    else if (fs.readFileSync(target, 'utf8') !== want) problems.push(`${rel} differs from what ${path.relative(ROOT, source)} generates`);
+    else if (fs.readFileSync(target, 'utf8') !== want)
+      problems.push(`${rel} differs from what ${path.relative(ROOT, source)} generates`);
   }
   if (fs.existsSync(OUT)) {
     for (const f of fs.readdirSync(OUT)) {
@@ -198,7 +209,9 @@ export function mergeInto(copyNb, studentNb) {
     // after the last cell of the nearest preceding exercise the copy has
     let at = copyNb.cells.length;
     for (const prev of order.slice(0, order.indexOf(name)).reverse()) {
-      const idx = copyNb.cells.findLastIndex((c) => c.metadata?.bpttlab?.exercise === prev || (c.cell_type === 'code' && CHECK.exec(text(c))?.[1] === prev));
+      const idx = copyNb.cells.findLastIndex(
+        (c) => c.metadata?.bpttlab?.exercise === prev || (c.cell_type === 'code' && CHECK.exec(text(c))?.[1] === prev),
+      );
       if (idx >= 0) {
         at = idx + 1;
         break;
@@ -228,9 +241,13 @@ function writeAtomic(file, data) {
 export function syncWork(dirArg, log = console.log) {
   const dir = path.resolve(dirArg ?? path.join(ROOT, 'work'));
   fs.mkdirSync(dir, { recursive: true });
-  if (!fs.existsSync(OUT)) throw new Error('notebooks/exercises/ does not exist: run `node scripts/exercises.mjs` first');
+  if (!fs.existsSync(OUT))
+    throw new Error('notebooks/exercises/ does not exist: run `node scripts/exercises.mjs` first');
   const rel = (p) => path.relative(process.cwd(), p) || '.';
-  for (const f of fs.readdirSync(OUT).filter((x) => x.endsWith('.ipynb')).sort()) {
+  for (const f of fs
+    .readdirSync(OUT)
+    .filter((x) => x.endsWith('.ipynb'))
+    .sort()) {
     const dest = path.join(dir, f);
     try {
       fs.copyFileSync(path.join(OUT, f), dest, fs.constants.COPYFILE_EXCL); // never overwrites
@@ -254,9 +271,15 @@ export function syncWork(dirArg, log = console.log) {
     }
     const previous = path.join(dir, '.previous');
     fs.mkdirSync(previous, { recursive: true });
-    fs.copyFileSync(dest, path.join(previous, `${path.basename(f, '.ipynb')}.${new Date().toISOString().replace(/[:.]/g, '-')}.ipynb`));
+    fs.copyFileSync(
+      dest,
+      path.join(previous, `${path.basename(f, '.ipynb')}.${new Date().toISOString().replace(/[:.]/g, '-')}.ipynb`),
+    );
     writeAtomic(dest, `${JSON.stringify(copy, null, 1)}\n`);
-    log(`updated ${rel(dest)}: added the new exercise${added.length > 1 ? 's' : ''} ${added.join(', ')} (your answers are untouched; the previous version is in ${rel(previous)}/)`);
+    log(
+      `updated ${rel(dest)}: added the new exercise${added.length > 1 ? 's' : ''} ${added.join(', ')} (your answers ` +
+        `are untouched; the previous version is in ${rel(previous)}/)`,
+    );
   }
   const wanted = new Set(chapters());
   for (const f of fs.readdirSync(dir)) {
@@ -264,7 +287,11 @@ export function syncWork(dirArg, log = console.log) {
     if (!fs.lstatSync(p).isSymbolicLink()) continue;
     const target = path.resolve(dir, fs.readlinkSync(p));
     const intoNotebooks = !path.relative(NOTEBOOKS, target).startsWith('..');
-    const isChapterLink = path.dirname(target) === NOTEBOOKS && wanted.has(path.basename(target)) && f === path.basename(target) && fs.existsSync(target);
+    const isChapterLink =
+      path.dirname(target) === NOTEBOOKS &&
+      wanted.has(path.basename(target)) &&
+      f === path.basename(target) &&
+      fs.existsSync(target);
     if (intoNotebooks && !isChapterLink) {
       fs.rmSync(p);
       log(`removed ${rel(p)} (a link to ${path.relative(ROOT, target)}, which is not a chapter)`);
@@ -295,7 +322,9 @@ function main(argv) {
   if (flag === '--check') {
     const problems = stale();
     if (problems.length > 0) {
-      console.error(`notebooks/exercises/ is out of date:\n${problems.map((p) => `  ${p}`).join('\n')}\nregenerate with: node scripts/exercises.mjs`);
+      console.error(
+        `notebooks/exercises/ is out of date:\n${problems.map((p) => `  ${p}`).join('\n')}\nregenerate with: node scripts/exercises.mjs`,
+      );
       process.exitCode = 1;
     } else console.log('notebooks/exercises/ is up to date');
     return;
@@ -303,7 +332,10 @@ function main(argv) {
   if (flag === '--copy') {
     const dir = syncWork(arg);
     if (path.relative(ROOT, dir).startsWith('..')) {
-      console.log(`note: ${dir} is outside the project, where \`import * as bp from 'bpttlab'\` may not resolve; work/ inside it is the safe place`);
+      console.log(
+        `note: ${dir} is outside the project, where \`import * as bp from 'bpttlab'\` may not resolve; work/ inside ` +
+          `it is the safe place`,
+      );
     }
     console.log(`open them with: npm start${arg ? ` -- --work ${arg}` : ''}`);
     return;

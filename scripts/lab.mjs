@@ -5,7 +5,7 @@
 //                                             the chapters (linked) and the student's own exercise copies
 //   npm start -- --teacher                    the same on notebooks/: chapters, solutions, student versions
 //   npm start -- --work DIR                   another student folder (also BPTTLAB_WORK)
-//   npm test  [-- test/engine.test.ts ...]     set up, typecheck, run test/*.test.ts
+//   npm test  [-- test/engine.test.ts ...]     set up, typecheck, lint, run test/*.test.ts
 //   npm run book / npm run bench               set up, then scripts/book.mjs / bench/run.mjs
 //   node scripts/lab.mjs setup                 only the set-up steps
 //
@@ -91,7 +91,9 @@ function ensureNpmDeps() {
   const stamp = at('node_modules', '.package-lock.json');
   const wanted = Math.max(mtime(at('package.json')), mtime(at('package-lock.json')));
   if (mtime(stamp) >= wanted && fs.existsSync(TSLAB_BIN)) return;
-  log(fs.existsSync(at('node_modules')) ? 'package.json changed: updating node_modules' : 'installing npm dependencies');
+  log(
+    fs.existsSync(at('node_modules')) ? 'package.json changed: updating node_modules' : 'installing npm dependencies',
+  );
   // Inside `npm test` npm tells us which npm runs us; use the same one.
   const npm = process.env.npm_execpath;
   const status = npm
@@ -128,7 +130,8 @@ function ensureJupyter() {
     log('apt-get update failed; retrying in 15 s');
     spawnSync('sleep', ['15']);
   }
-  if (run('apt-get', [...lock, 'install', '-y', '--no-install-recommends', ...APT_PACKAGES], { env }) !== 0) die('apt-get install failed (see above)');
+  if (run('apt-get', [...lock, 'install', '-y', '--no-install-recommends', ...APT_PACKAGES], { env }) !== 0)
+    die('apt-get install failed (see above)');
   if (!jupyterInstalled()) die(`Jupyter still cannot be imported by ${PYTHON} after apt-get install`);
 }
 
@@ -163,7 +166,7 @@ function ensureKernel() {
     display_name: 'TypeScript',
     language: 'typescript',
   };
-  const text = JSON.stringify(spec, null, 2) + '\n';
+  const text = `${JSON.stringify(spec, null, 2)}\n`;
   process.env.JUPYTER_PATH = [JUPYTER_DIR, ...(process.env.JUPYTER_PATH ?? '').split(path.delimiter)]
     .filter((p, i, all) => p && all.indexOf(p) === i)
     .join(path.delimiter);
@@ -181,7 +184,7 @@ function checkKernel() {
   kernelChecked = true;
   const r = spawnSync(PYTHON, ['-m', 'jupyter_client.kernelspecapp', 'list'], { encoding: 'utf8' });
   const line = (r.stdout ?? '').split('\n').find((l) => l.trim().startsWith('tslab '));
-  if (!line || !line.includes(JUPYTER_DIR)) {
+  if (!line?.includes(JUPYTER_DIR)) {
     die(`Jupyter does not find the project's tslab kernel:\n${r.stdout ?? ''}${r.stderr ?? ''}`);
   }
   log(`kernel: ${line.trim()}`);
@@ -260,7 +263,8 @@ function start(args) {
   // another port, so that the URL is right.
   const token = extra.some((a) => a.startsWith('--NotebookApp.token')) ? null : randomBytes(24).toString('hex');
   const jupyterArgs = [
-    '-m', 'notebook',
+    '-m',
+    'notebook',
     `--notebook-dir=${root}`,
     `--ip=${ip}`,
     `--port=${port}`,
@@ -276,7 +280,8 @@ function start(args) {
   // Jupyter prints the URL with the token hidden; print ours once it is up.
   handOver(PYTHON, jupyterArgs, (line) => {
     if (line.includes('Use Control-C to stop this server')) log(`the lab is open at ${url}  (Ctrl-C twice to stop)`);
-    if (line.includes('is already in use')) log(`port ${port} is taken: try \`npm start -- --port ${Number(port) + 1}\``);
+    if (line.includes('is already in use'))
+      log(`port ${port} is taken: try \`npm start -- --port ${Number(port) + 1}\``);
   });
 }
 
@@ -293,6 +298,9 @@ function test(args) {
   if (files.length === 0) {
     log('typecheck: tsc -p tsconfig.test.json --noEmit');
     if (run(process.execPath, [TSC, '-p', 'tsconfig.test.json', '--noEmit']) !== 0) die('typecheck failed (see above)');
+    log('lint: node scripts/lint.mjs (Biome: formatting and lint rules, biome.json)');
+    if (run(process.execPath, [at('scripts', 'lint.mjs')]) !== 0)
+      die('lint failed (see above; npm run format fixes the formatting)');
     files = fs
       .readdirSync(at('test'))
       .filter((f) => f.endsWith('.test.ts'))
@@ -307,21 +315,27 @@ function test(args) {
   let status;
   let left = [];
   try {
-    status = run(process.execPath, [
-      '--import', 'tsx',
-      '--test',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      ...nodeArgs,
-      ...files,
-    ], { env });
+    status = run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        ...nodeArgs,
+        ...files,
+      ],
+      { env },
+    );
     // Tools keep caches in the temporary folder (tsx's transform cache); only our own leftovers are a failure.
     left = fs.readdirSync(runTmp).filter((f) => f.startsWith('bpttlab-'));
   } finally {
     fs.rmSync(runTmp, { recursive: true, force: true });
   }
   if (status !== 0) die(`tests failed (exit status ${status})`, status);
-  if (left.length > 0) die(`the tests passed but left ${left.join(', ')} in the temporary folder: a test must remove what it creates`);
+  if (left.length > 0)
+    die(`the tests passed but left ${left.join(', ')} in the temporary folder: a test must remove what it creates`);
   log('all tests passed');
 }
 

@@ -15,20 +15,38 @@ describe('the backward graph', () => {
 
   test('nodes a(t), h(t), o(t), L(t) for t = 1..τ, and h(0)', () => {
     assert.equal(nodes.length, 4 * T + 1);
-    for (let t = 1; t <= T; t++) for (const k of ['a', 'h', 'o', 'L']) assert.ok(nodes.some((n) => n.id === `${k}(${t})`), `${k}(${t})`);
+    for (let t = 1; t <= T; t++)
+      for (const k of ['a', 'h', 'o', 'L'])
+        assert.ok(
+          nodes.some((n) => n.id === `${k}(${t})`),
+          `${k}(${t})`,
+        );
     assert.ok(nodes.some((n) => n.id === 'h(0)'));
   });
 
-  test('the gradient reaches h(t) by two paths: Vᵀ from o(t) and Wᵀ from a(t+1); h(t+1) → a(t+1) applies H(t+1)', () => {
-    for (let t = 1; t < T; t++) {
-      const into = edges.filter((e) => e.to === `h(${t})`).map((e) => `${e.from} ${e.op}`).sort();
-      assert.deepEqual(into, [`a(${t + 1}) Wᵀ`, `o(${t}) Vᵀ`]);
-      const tanh = edges.find((e) => e.from === `h(${t + 1})` && e.to === `a(${t + 1})`);
-      assert.equal(tanh?.op, `H(${t + 1})`);
-    }
-    assert.deepEqual(edges.filter((e) => e.to === `h(${T})`).map((e) => e.from), [`o(${T})`], 'h(τ) has one path: eq 10.19 has no first term');
-    assert.deepEqual(edges.filter((e) => e.to === 'h(0)').map((e) => `${e.from} ${e.op}`), ['a(1) Wᵀ']);
-  });
+  test(
+    'the gradient reaches h(t) by two paths: Vᵀ from o(t) and Wᵀ from a(t+1); h(t+1) → a(t+1) applies ' + 'H(t+1)',
+    () => {
+      for (let t = 1; t < T; t++) {
+        const into = edges
+          .filter((e) => e.to === `h(${t})`)
+          .map((e) => `${e.from} ${e.op}`)
+          .sort();
+        assert.deepEqual(into, [`a(${t + 1}) Wᵀ`, `o(${t}) Vᵀ`]);
+        const tanh = edges.find((e) => e.from === `h(${t + 1})` && e.to === `a(${t + 1})`);
+        assert.equal(tanh?.op, `H(${t + 1})`);
+      }
+      assert.deepEqual(
+        edges.filter((e) => e.to === `h(${T})`).map((e) => e.from),
+        [`o(${T})`],
+        'h(τ) has one path: eq 10.19 has no first term',
+      );
+      assert.deepEqual(
+        edges.filter((e) => e.to === 'h(0)').map((e) => `${e.from} ${e.op}`),
+        ['a(1) Wᵀ'],
+      );
+    },
+  );
 
   test('τ outside 1..12 is a clear error', () => {
     assert.throws(() => plots.backwardGraph(0), /τ must be an integer from 1 to 12, got 0/);
@@ -39,11 +57,18 @@ describe('the stepped figure (slider and play button, like the backward-pass ani
   const fig = plots.backwardGraphSteps(T);
   const frames = fig.frames as Obj[];
   const annotations = (f: Obj): Obj[] => (f.layout as Obj).annotations as Obj[];
-  const hotEdges = (f: Obj): string[] => annotations(f).filter((a) => String(a.name).startsWith('edge ') && a.arrowcolor !== '#555555').map((a) => String(a.name).slice(5)).sort();
+  const hotEdges = (f: Obj): string[] =>
+    annotations(f)
+      .filter((a) => String(a.name).startsWith('edge ') && a.arrowcolor !== '#555555')
+      .map((a) => String(a.name).slice(5))
+      .sort();
   const label = (f: Obj, id: string): string => String(annotations(f).find((a) => a.name === `label ${id}`)?.text);
 
   test('one frame per step, t = τ down to 1, and a slider step for each', () => {
-    assert.deepEqual(frames.map((f) => f.name), ['t = 4', 't = 3', 't = 2', 't = 1']);
+    assert.deepEqual(
+      frames.map((f) => f.name),
+      ['t = 4', 't = 3', 't = 2', 't = 1'],
+    );
     const slider = ((fig.layout.sliders as Obj[])[0].steps as Obj[]).map((s) => s.label);
     assert.deepEqual(slider, ['4', '3', '2', '1']);
     assert.ok(((fig.layout.updatemenus as Obj[])[0].buttons as Obj[])[0].label === '▶ play');
@@ -62,7 +87,7 @@ describe('the stepped figure (slider and play button, like the backward-pass ani
 
   test('the nodes known after step t are filled: ∇h and ∇o from t on, ∇a from t + 1 on', () => {
     const { nodes } = plots.backwardGraph(T);
-    const colors = (f: Obj): string[] => (((f.data as Obj[])[0].marker as Obj).color as string[]);
+    const colors = (f: Obj): string[] => ((f.data as Obj[])[0].marker as Obj).color as string[];
     const ids = ((frames[0].data as Obj[])[0].x as number[]).map((_, i) => nodes[i].id);
     const unknown = (f: Obj): string[] => ids.filter((_, i) => colors(f)[i] === '#f4f4f4');
     assert.deepEqual(unknown(frames[2]).sort(), ['a(1)', 'a(2)', 'h(0)', 'h(1)', 'o(1)'].sort());
@@ -71,7 +96,7 @@ describe('the stepped figure (slider and play button, like the backward-pass ani
 
   test('the chain-rule figure shows eq 10.20 at h(t) as the sum over its children, and it renders offline', () => {
     const f = plots.backwardGraphFigure(T, 2);
-    const text = String(((f.layout.annotations as Obj[]).find((a) => a.name === 'chain rule'))?.text);
+    const text = String((f.layout.annotations as Obj[]).find((a) => a.name === 'chain rule')?.text);
     assert.match(text, /Σ over the children c of h\(2\): \(∂c\/∂h\(2\)\)<sup>T<\/sup> ∇<sub>c<\/sub> L/);
     assert.match(text, /V<sup>T<\/sup> ∇<sub>o\(2\)<\/sub> L \+ W<sup>T<\/sup> H\(3\) ∇<sub>h\(3\)<\/sub> L/);
     assert.throws(() => plots.backwardGraphFigure(T, T), /1 ≤ t < τ = 4; got t = 4/);

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { BrowserContext, Locator, Page, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { runCheckCommand } from '../src/cli/check';
 import { answerCodeIn, filesUnder, leaks } from './leaks';
 
@@ -23,7 +23,16 @@ const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
 const CHROMIUM = '/usr/bin/chromium';
 const skip = fs.existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 // What a student would type: written here, not taken from the solution notebooks.
 const SOLUTIONS: Record<string, string> = {
@@ -85,14 +94,18 @@ const MISTAKES: Record<string, { from: string; to: string; id: string }> = {
 };
 
 const ENDLESS: Record<string, string> = {
-  dW: 'function gradW(h0: number[], h: number[][], dh: number[][]): number[][] {\n  let s = 0;\n  for (let t = 0; t < h.length; t--) s += t; // counts the wrong way\n  return [[s]];\n}',
+  dW:
+    'function gradW(h0: number[], h: number[][], dh: number[][]): number[][] {\n  let s = 0;\n  for (let t = 0; t ' +
+    '< h.length; t--) s += t; // counts the wrong way\n  return [[s]];\n}',
   'dh-step': 'function dhStep(dhNext: number[]): number[] {\n  while (true) {}\n}',
   'full-backward': 'function bptt(): never {\n  for (;;) {}\n}',
 };
 
-interface Manifest { chapters: { file: string; kind: string; exercises?: string[] }[] }
+interface Manifest {
+  chapters: { file: string; kind: string; exercises?: string[] }[];
+}
 
-describe('the book\'s exercises, checked in the page', { skip, timeout: 10 * 60_000 }, () => {
+describe("the book's exercises, checked in the page", { skip, timeout: 10 * 60_000 }, () => {
   let out = '';
   let manifest: Manifest;
   let profile = '';
@@ -102,12 +115,22 @@ describe('the book\'s exercises, checked in the page', { skip, timeout: 10 * 60_
 
   before(async () => {
     out = fs.mkdtempSync(path.join(os.tmpdir(), 'bpttlab-book-exercises-'));
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'book.mjs'), '--only', '2', '--out', path.join(out, 'site')], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'scripts', 'book.mjs'), '--only', '2', '--out', path.join(out, 'site')],
+      { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
     if (r.status !== 0) throw new Error(`node scripts/book.mjs --only 2 failed:\n${r.stdout}${r.stderr}`);
     manifest = JSON.parse(fs.readFileSync(path.join(out, 'site', 'manifest.json'), 'utf8')) as Manifest;
     fs.mkdirSync(BUILD, { recursive: true });
     profile = fs.mkdtempSync(path.join(out, 'profile-'));
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true, acceptDownloads: true, viewport: { width: 1100, height: 900 } });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: LAUNCH_ARGS,
+      headless: true,
+      acceptDownloads: true,
+      viewport: { width: 1100, height: 900 },
+    });
   });
   after(async () => {
     await browser?.close();
@@ -143,106 +166,148 @@ describe('the book\'s exercises, checked in the page', { skip, timeout: 10 * 60_
   }
 
   /** The editor's text, line by line. */
-  const editorText = (box: Locator): Promise<string> => box.locator('.cm-line').allTextContents().then((ls) => ls.join('\n'));
+  const editorText = (box: Locator): Promise<string> =>
+    box
+      .locator('.cm-line')
+      .allTextContents()
+      .then((ls) => ls.join('\n'));
 
   /** Check by its shortcut, and the verdict once it is written (data-pending gone, data-status set). */
   async function check(box: Locator): Promise<{ status: string | null; mistake: string | null; text: string }> {
     const verdict = box.locator('[data-verdict]');
     await box.page().keyboard.press('Control+Enter');
     await verdict.and(box.page().locator(':not([data-pending])[data-status]')).waitFor({ timeout: 30_000 });
-    return { status: await verdict.getAttribute('data-status'), mistake: await verdict.getAttribute('data-mistake'), text: (await verdict.textContent()) ?? '' };
+    return {
+      status: await verdict.getAttribute('data-status'),
+      mistake: await verdict.getAttribute('data-mistake'),
+      text: (await verdict.textContent()) ?? '',
+    };
   }
 
   /** `bpttlab check NAME FILE --json` on the same code, as the download button writes it. */
-  async function cli(name: string, text: string): Promise<{ code: number; verdict: { status: string; mistake?: { id: string }; text: string } }> {
+  async function cli(
+    name: string,
+    text: string,
+  ): Promise<{ code: number; verdict: { status: string; mistake?: { id: string }; text: string } }> {
     const file = path.join(out, `${name}-${Math.random().toString(36).slice(2)}.ts`);
     fs.writeFileSync(file, text);
     let stdout = '';
-    const code = await runCheckCommand([name, file, '--json'], (s) => (stdout += s), () => undefined);
+    const code = await runCheckCommand(
+      [name, file, '--json'],
+      (s) => (stdout += s),
+      () => undefined,
+    );
     return { code, verdict: JSON.parse(stdout) };
   }
-  const asFile = (name: string, code: string): string => `${code}\nexport { ${SOLUTIONS[name].match(/function (\w+)/)![1]} };\n`;
+  const asFile = (name: string, code: string): string =>
+    `${code}\nexport { ${SOLUTIONS[name].match(/function (\w+)/)![1]} };\n`;
 
   for (const name of ['dW', 'dh-step', 'full-backward']) {
-    test(`${name}: correct, its classic mistake (the CLI's verdict), an endless loop (timeout), correct again, and the code kept across a reload`, async () => {
-      const page = await open(`${fileOf(name)}#exercise-${name}`);
-      const box = page.locator(`[data-exercise="${name}"]`);
-      assert.equal(await box.count(), 1);
-      assert.equal(await box.locator('[data-verdict]').count(), 1);
-      assert.equal(await box.locator('[data-action="check"]').count(), 1);
+    test(
+      `${name}: correct, its classic mistake (the CLI's verdict), an endless loop (timeout), correct again, and ` +
+        `the code kept across a reload`,
+      async () => {
+        const page = await open(`${fileOf(name)}#exercise-${name}`);
+        const box = page.locator(`[data-exercise="${name}"]`);
+        assert.equal(await box.count(), 1);
+        assert.equal(await box.locator('[data-verdict]').count(), 1);
+        assert.equal(await box.locator('[data-action="check"]').count(), 1);
 
-      await type(box, SOLUTIONS[name]);
-      const right = await check(box);
-      assert.equal(right.status, 'correct', right.text);
+        await type(box, SOLUTIONS[name]);
+        const right = await check(box);
+        assert.equal(right.status, 'correct', right.text);
 
-      const m = MISTAKES[name];
-      assert.ok(SOLUTIONS[name].includes(m.from));
-      const wrongCode = SOLUTIONS[name].replace(m.from, m.to);
-      await type(box, wrongCode);
-      const wrong = await check(box);
-      assert.deepEqual([wrong.status, wrong.mistake], ['mistake', m.id], wrong.text);
-      const byCli = await cli(name, asFile(name, wrongCode));
-      assert.equal(byCli.code, 1);
-      assert.deepEqual([byCli.verdict.status, byCli.verdict.mistake?.id, byCli.verdict.text], [wrong.status, wrong.mistake, wrong.text]);
-      await box.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: path.join(BUILD, `book-exercise-${name}-mistake.png`) });
+        const m = MISTAKES[name];
+        assert.ok(SOLUTIONS[name].includes(m.from));
+        const wrongCode = SOLUTIONS[name].replace(m.from, m.to);
+        await type(box, wrongCode);
+        const wrong = await check(box);
+        assert.deepEqual([wrong.status, wrong.mistake], ['mistake', m.id], wrong.text);
+        const byCli = await cli(name, asFile(name, wrongCode));
+        assert.equal(byCli.code, 1);
+        assert.deepEqual(
+          [byCli.verdict.status, byCli.verdict.mistake?.id, byCli.verdict.text],
+          [wrong.status, wrong.mistake, wrong.text],
+        );
+        await box.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(BUILD, `book-exercise-${name}-mistake.png`) });
 
-      await type(box, ENDLESS[name]);
-      const started = Date.now();
-      const verdict = box.locator('[data-verdict]');
-      await page.keyboard.press('Control+Enter');
-      // the page stays responsive while the worker spins: the editor still takes input
-      await page.waitForTimeout(1000);
-      assert.equal(await verdict.getAttribute('data-pending'), 'true');
-      assert.equal(await page.evaluate(() => 6 * 7), 42);
-      await verdict.and(page.locator(':not([data-pending])[data-status]')).waitFor({ timeout: 30_000 });
-      assert.equal(await verdict.getAttribute('data-status'), 'timeout', (await verdict.textContent()) ?? '');
-      assert.ok(Date.now() - started >= 9_500, 'stopped at the 10 s limit');
-      assert.match((await verdict.textContent()) ?? '', /did not return in time/);
+        await type(box, ENDLESS[name]);
+        const started = Date.now();
+        const verdict = box.locator('[data-verdict]');
+        await page.keyboard.press('Control+Enter');
+        // the page stays responsive while the worker spins: the editor still takes input
+        await page.waitForTimeout(1000);
+        assert.equal(await verdict.getAttribute('data-pending'), 'true');
+        assert.equal(await page.evaluate(() => 6 * 7), 42);
+        await verdict.and(page.locator(':not([data-pending])[data-status]')).waitFor({ timeout: 30_000 });
+        assert.equal(await verdict.getAttribute('data-status'), 'timeout', (await verdict.textContent()) ?? '');
+        assert.ok(Date.now() - started >= 9_500, 'stopped at the 10 s limit');
+        assert.match((await verdict.textContent()) ?? '', /did not return in time/);
 
-      await type(box, SOLUTIONS[name]);
-      assert.equal((await check(box)).status, 'correct');
+        await type(box, SOLUTIONS[name]);
+        assert.equal((await check(box)).status, 'correct');
 
-      await page.reload();
-      const kept = page.locator(`[data-exercise="${name}"] .cm-content`);
-      await kept.waitFor();
-      assert.equal(await editorText(page.locator(`[data-exercise="${name}"]`)), SOLUTIONS[name]);
-      assert.equal(await page.locator(`[data-exercise="${name}"] [data-solved-mark]`).isVisible(), true, 'marked solved');
-      await page.close();
-    });
+        await page.reload();
+        const kept = page.locator(`[data-exercise="${name}"] .cm-content`);
+        await kept.waitFor();
+        assert.equal(await editorText(page.locator(`[data-exercise="${name}"]`)), SOLUTIONS[name]);
+        assert.equal(
+          await page.locator(`[data-exercise="${name}"] [data-solved-mark]`).isVisible(),
+          true,
+          'marked solved',
+        );
+        await page.close();
+      },
+    );
   }
 
-  test('keyboard: Tab indents in the editor, Esc leaves it (to Check), the shortcut is shown; a syntax error names its line', async () => {
-    const page = await open(fileOf('dV'));
-    const box = page.locator('[data-exercise="dV"]');
-    await type(box, 'function gradV(h: number[][], dO: number[][]): number[][] {\nreturn [];\n}');
-    await page.keyboard.press('ArrowUp'); // the cursor is at the end of line 3: up to line 2
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Tab');
-    const doc = await editorText(box);
-    assert.match(doc, /\n {2}return \[\];/);
-    assert.equal(await page.evaluate("document.activeElement?.classList.contains('cm-content')"), true, 'Tab stays in the editor');
-    await page.keyboard.press('Escape');
-    assert.equal(await page.evaluate("document.activeElement?.getAttribute('data-action')"), 'check');
-    assert.match((await box.locator('.bpttlab-keys').textContent()) ?? '', /Ctrl\+Enter runs Check/);
+  test(
+    'keyboard: Tab indents in the editor, Esc leaves it (to Check), the shortcut is shown; a syntax error names ' +
+      'its line',
+    async () => {
+      const page = await open(fileOf('dV'));
+      const box = page.locator('[data-exercise="dV"]');
+      await type(box, 'function gradV(h: number[][], dO: number[][]): number[][] {\nreturn [];\n}');
+      await page.keyboard.press('ArrowUp'); // the cursor is at the end of line 3: up to line 2
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Tab');
+      const doc = await editorText(box);
+      assert.match(doc, /\n {2}return \[\];/);
+      assert.equal(
+        await page.evaluate("document.activeElement?.classList.contains('cm-content')"),
+        true,
+        'Tab stays in the editor',
+      );
+      await page.keyboard.press('Escape');
+      assert.equal(await page.evaluate("document.activeElement?.getAttribute('data-action')"), 'check');
+      assert.match((await box.locator('.bpttlab-keys').textContent()) ?? '', /Ctrl\+Enter runs Check/);
 
-    await type(box, 'function gradV(h: number[][], dO: number[][]): number[][] {\n  const g = [;\n  return g;\n}');
-    const v = await check(box);
-    assert.equal(v.status, 'syntax-error');
-    assert.match(v.text, /syntax error at line 2, column/);
-    await page.close();
-  });
+      await type(box, 'function gradV(h: number[][], dO: number[][]): number[][] {\n  const g = [;\n  return g;\n}');
+      const v = await check(box);
+      assert.equal(v.status, 'syntax-error');
+      assert.match(v.text, /syntax error at line 2, column/);
+      await page.close();
+    },
+  );
 
   test('the downloaded file passes `bpttlab check` for a correct solution', async () => {
     const page = await open(fileOf('dW'));
     const box = page.locator('[data-exercise="dW"]');
     await type(box, SOLUTIONS.dW);
-    const [download] = await Promise.all([page.waitForEvent('download'), box.locator('[data-action="download"]').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      box.locator('[data-action="download"]').click(),
+    ]);
     assert.equal(download.suggestedFilename(), 'dW.ts');
     const file = path.join(out, 'downloaded-dW.ts');
     await download.saveAs(file);
     let stdout = '';
-    const code = await runCheckCommand(['dW', file], (s) => (stdout += s), (s) => (stdout += s));
+    const code = await runCheckCommand(
+      ['dW', file],
+      (s) => (stdout += s),
+      (s) => (stdout += s),
+    );
     assert.equal(code, 0, stdout);
     assert.match(stdout, /✔ dW .*correct on all/);
     await page.close();
@@ -250,14 +315,16 @@ describe('the book\'s exercises, checked in the page', { skip, timeout: 10 * 60_
 
   test('the index marks the solved exercises, and the others not', async () => {
     const page = await open(pathToFileURL(path.join(out, 'site', 'index.html')).href);
-    for (const name of ['dW', 'dh-step', 'full-backward']) assert.equal(await page.locator(`[data-solved="${name}"]`).isVisible(), true, name);
-    for (const name of ['dU', 'clip-norm', 'forward-step']) assert.equal(await page.locator(`[data-solved="${name}"]`).isVisible(), false, name);
+    for (const name of ['dW', 'dh-step', 'full-backward'])
+      assert.equal(await page.locator(`[data-solved="${name}"]`).isVisible(), true, name);
+    for (const name of ['dU', 'clip-norm', 'forward-step'])
+      assert.equal(await page.locator(`[data-solved="${name}"]`).isVisible(), false, name);
     assert.match((await page.locator('#solved-total').textContent()) ?? '', /^3 of \d+ exercises solved/);
     await page.screenshot({ path: path.join(BUILD, 'book-exercise-index.png'), fullPage: true });
     await page.close();
   });
 
-  test('Reset puts the stub back and can be undone; a rebuilt book keeps the student\'s code', async () => {
+  test("Reset puts the stub back and can be undone; a rebuilt book keeps the student's code", async () => {
     let page = await open(fileOf('dW'));
     let box = page.locator('[data-exercise="dW"]');
     assert.equal(await editorText(box), SOLUTIONS.dW);
@@ -267,7 +334,11 @@ describe('the book\'s exercises, checked in the page', { skip, timeout: 10 * 60_
     await box.locator('[data-action="reset"]').click();
     assert.equal(await editorText(box), SOLUTIONS.dW);
     await page.close();
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'book.mjs'), '--only', '21', '--out', path.join(out, 'site')], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'scripts', 'book.mjs'), '--only', '21', '--out', path.join(out, 'site')],
+      { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
     page = await open(fileOf('dW'));
     box = page.locator('[data-exercise="dW"]');
@@ -276,13 +347,17 @@ describe('the book\'s exercises, checked in the page', { skip, timeout: 10 * 60_
     await page.close();
   });
 
-  test('no request left file:, data: or blob:, no page logged a console error, and no file of the book gives a solution away', () => {
-    assert.deepEqual(external, []);
-    assert.deepEqual(errors, []);
-    for (const f of filesUnder(path.join(out, 'site'))) {
-      const text = fs.readFileSync(f, 'utf8');
-      assert.deepEqual(leaks(text), [], f);
-      if (f.endsWith('.js')) assert.deepEqual(answerCodeIn(text), [], f);
-    }
-  });
+  test(
+    'no request left file:, data: or blob:, no page logged a console error, and no file of the book gives a ' +
+      'solution away',
+    () => {
+      assert.deepEqual(external, []);
+      assert.deepEqual(errors, []);
+      for (const f of filesUnder(path.join(out, 'site'))) {
+        const text = fs.readFileSync(f, 'utf8');
+        assert.deepEqual(leaks(text), [], f);
+        if (f.endsWith('.js')) assert.deepEqual(answerCodeIn(text), [], f);
+      }
+    },
+  );
 });

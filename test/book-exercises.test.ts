@@ -1,5 +1,6 @@
 // The book's exercises judge in the page with the CLI's own judge(), fed tables that `npm run book` computes ahead of
-// time (src/teach/exercises/table.ts): the page holds the numbers, never code that computes an answer. These tests hold the
+// time (src/teach/exercises/table.ts): the page holds the numbers, never code that computes an answer. These tests hold
+// the
 // page's verdicts to the CLI's: on every deliberately wrong solution of every exercise (test/mistakes/), on two
 // mistakes at once, on a wrong answer no mistake explains, and on a correct one, the verdict from the tables is the
 // verdict `bpttlab check` computes (the same judge() on the real solution and mistake models), field by field.
@@ -9,8 +10,8 @@ import { describe, test } from 'node:test';
 import { EXERCISES, getExercise } from '../src/teach/exercises/answers';
 import { collect } from '../src/teach/exercises/collect';
 import { judge } from '../src/teach/exercises/judge';
-import { ExerciseTable, fromTable, tableOf } from '../src/teach/exercises/table';
-import { Verdict } from '../src/teach/exercises/types';
+import { type ExerciseTable, fromTable, tableOf } from '../src/teach/exercises/table';
+import type { Verdict } from '../src/teach/exercises/types';
 import { answerCodeIn, answerCodeLines, leaks } from './leaks';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -49,7 +50,7 @@ describe('the page judges as the CLI does', () => {
       }
     });
   }
-  test('two mistakes at once (dW transposed without tanh\'): the pair the CLI names', () => {
+  test("two mistakes at once (dW transposed without tanh'): the pair the CLI names", () => {
     const fn = (h0: number[], h: number[][], dh: number[][]): number[][] => {
       const H = h0.length;
       const g = h0.map(() => new Array<number>(H).fill(0));
@@ -69,7 +70,9 @@ describe('the page judges as the CLI does', () => {
       const g = right(...a) as Record<string, number[][] | number[]>;
       return { ...g, db: (g.db as number[]).map((v) => v + 0.01) };
     };
-    const stub = (): never => { throw new Error('not implemented yet: bptt'); };
+    const stub = (): never => {
+      throw new Error('not implemented yet: bptt');
+    };
     for (const fn of [off, right, stub]) {
       const { cli, page } = both('full-backward', fn);
       assert.deepEqual(page, cli);
@@ -80,25 +83,49 @@ describe('the page judges as the CLI does', () => {
 });
 
 describe('the page holds no code that computes an answer', () => {
-  test('the page script is built from the judge and the vocabulary only: no solution, no mistake model, no engine', async () => {
-    const { pageBundle } = (await import(path.join(ROOT, 'scripts', 'book', 'exercises.mjs'))) as { pageBundle: () => Promise<{ code: string; inputs: string[] }> };
-    const { code, inputs } = await pageBundle();
-    const ours = inputs.filter((f) => f.startsWith('src/'));
-    assert.ok(ours.some((f) => /judge/.test(f)), `the judge is in the page: ${ours.join(', ')}`);
-    // the judge's own files, and the one agreement rule it shares with the engine's tests (model/agree.ts, a comparison)
-    const allowed = (f: string): boolean => f === 'src/model/agree.ts' || (f.startsWith('src/teach/exercises/')
-      && !/^src\/teach\/exercises\/(specs|cases)\.ts$/.test(f)
-      && (!f.startsWith('src/teach/exercises/answers/') || f === 'src/teach/exercises/answers/exercise.ts'));
-    assert.deepEqual(ours.filter((f) => !allowed(f)), [], 'the page may not bundle the answers, the cases\' engine or the engine');
-    assert.deepEqual(answerCodeIn(code), []);
-    assert.deepEqual(leaks(code), []);
-  });
-  test('the scan finds the answers\' code where it is bundled (so it can fail)', () => {
+  test(
+    'the page script is built from the judge and the vocabulary only: no solution, no mistake model, no ' + 'engine',
+    async () => {
+      const { pageBundle } = (await import(path.join(ROOT, 'scripts', 'book', 'exercises.mjs'))) as {
+        pageBundle: () => Promise<{ code: string; inputs: string[] }>;
+      };
+      const { code, inputs } = await pageBundle();
+      const ours = inputs.filter((f) => f.startsWith('src/'));
+      assert.ok(
+        ours.some((f) => /judge/.test(f)),
+        `the judge is in the page: ${ours.join(', ')}`,
+      );
+      // the judge's own files, and the one agreement rule it shares with the engine's tests (model/agree.ts, a
+      // comparison)
+      const allowed = (f: string): boolean =>
+        f === 'src/model/agree.ts' ||
+        (f.startsWith('src/teach/exercises/') &&
+          !/^src\/teach\/exercises\/(specs|cases)\.ts$/.test(f) &&
+          (!f.startsWith('src/teach/exercises/answers/') || f === 'src/teach/exercises/answers/exercise.ts'));
+      assert.deepEqual(
+        ours.filter((f) => !allowed(f)),
+        [],
+        "the page may not bundle the answers, the cases' engine or the engine",
+      );
+      assert.deepEqual(answerCodeIn(code), []);
+      assert.deepEqual(leaks(code), []);
+    },
+  );
+  test("the scan finds the answers' code where it is bundled (so it can fail)", () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { buildSync } = require('esbuild') as typeof import('esbuild');
-    const answers = buildSync({ entryPoints: [path.join(ROOT, 'src', 'teach', 'exercises', 'answers', 'index.ts')], bundle: true, write: false, format: 'iife', platform: 'node' });
+    const answers = buildSync({
+      entryPoints: [path.join(ROOT, 'src', 'teach', 'exercises', 'answers', 'index.ts')],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'node',
+    });
     const found = answerCodeIn(answers.outputFiles[0].text);
     assert.ok(found.length > 50, `only ${found.length} answer lines found in a bundle of the answers`);
-    assert.ok(answerCodeLines().some((l) => /1 - v \* v|h\[t - 1\]/.test(l)), 'the solutions\' own lines are among those scanned for');
+    assert.ok(
+      answerCodeLines().some((l) => /1 - v \* v|h\[t - 1\]/.test(l)),
+      "the solutions' own lines are among those scanned for",
+    );
   });
 });

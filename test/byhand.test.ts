@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { HandTarget, backward, forward, fromRows, handMarkdown, handWorked, Params } from '../src/index';
+import { backward, forward, fromRows, type HandTarget, handMarkdown, handWorked, type Params } from '../src/index';
 
 const HAND = path.join(__dirname, 'fixtures', 'hand');
 const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a) + Math.abs(b));
@@ -16,24 +16,48 @@ const allClose = (a: unknown, b: unknown): boolean => {
 };
 
 interface Fixture {
-  case: { loss: 'squared' | 'softmax-ce'; params: Record<'U' | 'W' | 'V', number[][]> & Record<'b' | 'c', number[]>; x?: number[][]; tokens?: number[]; y: HandTarget[]; h0?: number[]; truncate?: number };
-  expected: { loss: number; h: number[][]; o: number[][]; grads: Record<'U' | 'W' | 'V', number[][]> & Record<'b' | 'c' | 'h0', number[]> };
+  case: {
+    loss: 'squared' | 'softmax-ce';
+    params: Record<'U' | 'W' | 'V', number[][]> & Record<'b' | 'c', number[]>;
+    x?: number[][];
+    tokens?: number[];
+    y: HandTarget[];
+    h0?: number[];
+    truncate?: number;
+  };
+  expected: {
+    loss: number;
+    h: number[][];
+    o: number[][];
+    grads: Record<'U' | 'W' | 'V', number[][]> & Record<'b' | 'c' | 'h0', number[]>;
+  };
 }
 
 const load = (f: string): { p: Params; x: number[][]; fx: Fixture } => {
   const fx = JSON.parse(fs.readFileSync(path.join(HAND, f), 'utf8')) as Fixture;
   const P = fx.case.params;
-  const p: Params = { U: fromRows(P.U), W: fromRows(P.W), V: fromRows(P.V), b: Float64Array.from(P.b), c: Float64Array.from(P.c) };
+  const p: Params = {
+    U: fromRows(P.U),
+    W: fromRows(P.W),
+    V: fromRows(P.V),
+    b: Float64Array.from(P.b),
+    c: Float64Array.from(P.c),
+  };
   const D = P.U[0].length;
   const x = fx.case.x ?? fx.case.tokens!.map((k) => Array.from({ length: D }, (_, j) => (j === k ? 1 : 0)));
   return { p, x, fx };
 };
 
 describe('the worked example by hand', () => {
-  const files = fs.readdirSync(HAND).filter((f) => f.endsWith('.json') && !JSON.parse(fs.readFileSync(path.join(HAND, f), 'utf8')).case.truncate);
-  test('covers the hand fixtures without truncation (n_h = 1 and n_h = 2, both losses, a null target, h(0) ≠ 0)', () => {
-    assert.ok(files.length >= 4, files.join(', '));
-  });
+  const files = fs
+    .readdirSync(HAND)
+    .filter((f) => f.endsWith('.json') && !JSON.parse(fs.readFileSync(path.join(HAND, f), 'utf8')).case.truncate);
+  test(
+    'covers the hand fixtures without truncation (n_h = 1 and n_h = 2, both losses, a null target, h(0) ≠ ' + '0)',
+    () => {
+      assert.ok(files.length >= 4, files.join(', '));
+    },
+  );
   for (const f of files) {
     test(`${f}: loss, h, o and every gradient equal the 50-digit fixture and the engine`, () => {
       const { p, x, fx } = load(f);
@@ -57,7 +81,10 @@ describe('the worked example by hand', () => {
     // README: a(2) = 0 + 0.2310585786 + (−1); dL/dh(1) = 2·(−0.0758) + 0.5·dL/da(2); grads.W = 0 + (−0.9231)·0.4621
     assert.match(md, /&= 0 \+ 0\.5 \\cdot 0\.4621 \+ 1 \\cdot \(-1\) = -0\.7689/);
     assert.match(md, /&= 0\.5 \\cdot 0\.5823 \\cdot \(-1\.5853\) \+ 2 \\cdot \(-0\.0758\) = -0\.6131/);
-    assert.match(md, /\\nabla_\{W\} L &= \\nabla_\{a\^\{\(1\)\}\} L \\, h\^\{\(0\)\} \+ \\nabla_\{a\^\{\(2\)\}\} L \\, h\^\{\(1\)\} = \(-0\.4821\) \\cdot 0 \+ \(-0\.9231\) \\cdot 0\.4621 = -0\.4266/);
+    assert.match(
+      md,
+      /\\nabla_\{W\} L &= \\nabla_\{a\^\{\(1\)\}\} L \\, h\^\{\(0\)\} \+ \\nabla_\{a\^\{\(2\)\}\} L \\, h\^\{\(1\)\} = \(-0\.4821\) \\cdot 0 \+ \(-0\.9231\) \\cdot 0\.4621 = -0\.4266/,
+    );
     assert.equal(w.backward[0].title, 'Step t = τ = 2: only the output path (eq 10.19)');
     assert.equal(w.forward.length, 3, 'two steps and the loss');
   });
@@ -68,8 +95,32 @@ describe('the worked example by hand', () => {
   });
   test('bad input names the quantity and the sizes', () => {
     const { p, fx } = load('02-H2-squared.json');
-    assert.throws(() => handWorked(p, [[1, 0, 0], [0, 1, 0]], fx.case.y, { loss: 'squared' }), /x\(1\) .*must have D = 2 entries \(U is 2×2\), got 3/);
+    assert.throws(
+      () =>
+        handWorked(
+          p,
+          [
+            [1, 0, 0],
+            [0, 1, 0],
+          ],
+          fx.case.y,
+          { loss: 'squared' },
+        ),
+      /x\(1\) .*must have D = 2 entries \(U is 2×2\), got 3/,
+    );
     assert.throws(() => handWorked(p, [[1, 0]], fx.case.y, { loss: 'squared' }), /one target per step, τ = 1, got 2/);
-    assert.throws(() => handWorked(p, [[1, 0], [0, 1]], [0, 1], { loss: 'squared' }), /squared loss needs y\(1\) as a vector of K = 2 entries/);
+    assert.throws(
+      () =>
+        handWorked(
+          p,
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          [0, 1],
+          { loss: 'squared' },
+        ),
+      /squared loss needs y\(1\) as a vector of K = 2 entries/,
+    );
   });
 });

@@ -1,11 +1,12 @@
 // Gradient checkpointing (src/train/checkpointing.ts): the gradients of full BPTT, whatever k is.
 // Bitwise against k = 1 (every state kept, nothing recomputed: the same operations in the same order); per entry
 // |a − b| ≤ 1e-12 · max(1, |a| + |b|) against the engine's backward() (blocked products: another summation order).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import { test } from 'node:test';
 import { Command } from 'commander';
-import { Trainer, backward, checkpointStates, checkpointedGrads, copyTask, corpusFromText, forward } from '../src';
+import fc from 'fast-check';
+import { backward, checkpointedGrads, checkpointStates, copyTask, corpusFromText, forward, Trainer } from '../src';
 import { trainCommand } from '../src/cli/train';
 import { agreement, arbSpec, inputsOf, makeCase, paramsOf } from './helpers';
 
@@ -24,19 +25,40 @@ test('checkpointed gradients equal full BPTT on random cases: bitwise across k, 
       const full = backward(p, fw);
       assert.equal(everyK.loss, every1.loss, 'the loss, bitwise');
       for (const f of FIELDS) {
-        assert.deepEqual(data(everyK[f]), data(every1[f]), `${f}: k = ${k} against k = 1, bitwise (${JSON.stringify(spec)})`);
+        assert.deepEqual(
+          data(everyK[f]),
+          data(every1[f]),
+          `${f}: k = ${k} against k = 1, bitwise (${JSON.stringify(spec)})`,
+        );
         const { worst, index } = agreement(data(everyK[f]), data(full[f]), 1e-12);
-        assert.ok(worst <= 1, `${f}[${index}]: ${data(everyK[f])[index]} against backward()'s ${data(full[f])[index]} (${JSON.stringify(spec)}, k = ${k})`);
+        assert.ok(
+          worst <= 1,
+          `${f}[${index}]: ${data(everyK[f])[index]} against backward()'s ${data(full[f])[index]} ` +
+            `(${JSON.stringify(spec)}, k = ${k})`,
+        );
       }
       assert.ok(agreement([everyK.loss], [fw.loss], 1e-12).worst <= 1, 'the loss against forward()');
-      assert.ok(agreement(everyK.hT, fw.h.data.subarray((spec.T - 1) * spec.H), 1e-12).worst <= 1, 'h(τ) against forward()');
+      assert.ok(
+        agreement(everyK.hT, fw.h.data.subarray((spec.T - 1) * spec.H), 1e-12).worst <= 1,
+        'h(τ) against forward()',
+      );
     }),
     { numRuns: 80 },
   );
 });
 
 test('what is stored and recomputed: ⌈τ/k⌉ + 1 checkpoints, k + 1 segment rows, τ − ⌈τ/k⌉ recomputed steps', () => {
-  const c = makeCase({ D: 3, H: 5, K: 3, T: 100, loss: 'softmax-ce', tokens: true, seed: 7, withH0: false, nullRate: 0 });
+  const c = makeCase({
+    D: 3,
+    H: 5,
+    K: 3,
+    T: 100,
+    loss: 'softmax-ce',
+    tokens: true,
+    seed: 7,
+    withH0: false,
+    nullRate: 0,
+  });
   const p = paramsOf(c);
   for (const k of [1, 2, 7, 10, 33, 100, 250]) {
     const g = checkpointedGrads(p, inputsOf(c), c.y, { every: k });
@@ -57,7 +79,13 @@ test('the probe is called after the forward pass and after each segment is recom
   const c = makeCase({ D: 2, H: 3, K: 2, T: 10, loss: 'squared', tokens: false, seed: 3, withH0: true, nullRate: 0.3 });
   let calls = 0;
   const seen: number[] = [];
-  checkpointedGrads(paramsOf(c), inputsOf(c), c.y, { every: 4, loss: 'squared', h0: c.h0, probe: () => calls++, onYhat: (t) => seen.push(t) });
+  checkpointedGrads(paramsOf(c), inputsOf(c), c.y, {
+    every: 4,
+    loss: 'squared',
+    h0: c.h0,
+    probe: () => calls++,
+    onYhat: (t) => seen.push(t),
+  });
   assert.equal(calls, 1 + 3); // segments [0, 4], [4, 8], [8, 10]
   assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 });
@@ -65,7 +93,10 @@ test('the probe is called after the forward pass and after each segment is recom
 test('a bad k or a bad h(0) is a one-line error naming it', () => {
   const c = makeCase({ D: 2, H: 3, K: 2, T: 5, loss: 'softmax-ce', tokens: true, seed: 3, withH0: false, nullRate: 0 });
   for (const bad of [0, -1, 1.5, Number.NaN]) {
-    assert.throws(() => checkpointedGrads(paramsOf(c), inputsOf(c), c.y, { every: bad }), /every must be an integer ≥ 1 \(gradient checkpointing/);
+    assert.throws(
+      () => checkpointedGrads(paramsOf(c), inputsOf(c), c.y, { every: bad }),
+      /every must be an integer ≥ 1 \(gradient checkpointing/,
+    );
   }
   assert.throws(() => checkpointedGrads(paramsOf(c), inputsOf(c), c.y, { every: 2, h0: [1, 2] }), /h\(0\).*must/);
   assert.throws(() => checkpointedGrads(paramsOf(c), inputsOf(c), [], { every: 2 }), /one target per step/);
@@ -75,36 +106,107 @@ test('a bad k or a bad h(0) is a one-line error naming it', () => {
 
 test('a Trainer with gradient checkpointing makes the same updates as one without, to rounding', () => {
   const run = (every: number | null) => {
-    const t = new Trainer({ kind: 'task', task: copyTask(5) }, { hiddenSize: 8, batchSize: 2, optimizer: 'adam', lr: 0.01, clip: { kind: 'norm', max: 1 }, seed: 3 });
+    const t = new Trainer(
+      { kind: 'task', task: copyTask(5) },
+      { hiddenSize: 8, batchSize: 2, optimizer: 'adam', lr: 0.01, clip: { kind: 'norm', max: 1 }, seed: 3 },
+    );
     t.gradCheckpointEvery = every;
     return t.run(25);
   };
   const plain = run(null);
   const ck = run(3);
-  assert.ok(agreement(ck.map((s) => s.loss), plain.map((s) => s.loss), 1e-9).worst <= 1, 'losses per iteration');
-  assert.deepEqual(ck.map((s) => s.accuracy), plain.map((s) => s.accuracy));
-  const text = new Trainer({ kind: 'text', corpus: corpusFromText('in the beginning god created the heaven and the earth. '.repeat(20), 'genesis') }, { hiddenSize: 6, seqLength: 10, batchSize: 2 });
-  const text2 = new Trainer({ kind: 'text', corpus: corpusFromText('in the beginning god created the heaven and the earth. '.repeat(20), 'genesis') }, { hiddenSize: 6, seqLength: 10, batchSize: 2 });
+  assert.ok(
+    agreement(
+      ck.map((s) => s.loss),
+      plain.map((s) => s.loss),
+      1e-9,
+    ).worst <= 1,
+    'losses per iteration',
+  );
+  assert.deepEqual(
+    ck.map((s) => s.accuracy),
+    plain.map((s) => s.accuracy),
+  );
+  const text = new Trainer(
+    {
+      kind: 'text',
+      corpus: corpusFromText('in the beginning god created the heaven and the earth. '.repeat(20), 'genesis'),
+    },
+    { hiddenSize: 6, seqLength: 10, batchSize: 2 },
+  );
+  const text2 = new Trainer(
+    {
+      kind: 'text',
+      corpus: corpusFromText('in the beginning god created the heaven and the earth. '.repeat(20), 'genesis'),
+    },
+    { hiddenSize: 6, seqLength: 10, batchSize: 2 },
+  );
   text2.gradCheckpointEvery = 4;
-  assert.ok(agreement(text2.run(15).map((s) => s.loss), text.run(15).map((s) => s.loss), 1e-9).worst <= 1, 'text: the state carried across windows');
+  assert.ok(
+    agreement(
+      text2.run(15).map((s) => s.loss),
+      text.run(15).map((s) => s.loss),
+      1e-9,
+    ).worst <= 1,
+    'text: the state carried across windows',
+  );
 });
 
 async function trainCli(args: string[]): Promise<string> {
   const out: string[] = [];
-  const cmd = trainCommand({ out: (s) => out.push(s) }).configureOutput({ writeErr: () => undefined, writeOut: (s) => out.push(s) });
-  await new Command('bpttlab').exitOverride().addCommand(cmd).parseAsync(['train', ...args], { from: 'user' });
+  const cmd = trainCommand({ out: (s) => out.push(s) }).configureOutput({
+    writeErr: () => undefined,
+    writeOut: (s) => out.push(s),
+  });
+  await new Command('bpttlab')
+    .exitOverride()
+    .addCommand(cmd)
+    .parseAsync(['train', ...args], { from: 'user' });
   return out.join('');
 }
 
-test('bpttlab train --grad-checkpoint-every k: the same run as without it; refused with truncation; in --help', async () => {
-  const common = ['--task', 'copy', '--lag', '5', '--hidden', '8', '--iterations', '20', '--sample-every', '0', '--no-progress', '--json', '--optimizer', 'adam', '--lr', '0.01'];
-  const a = JSON.parse((await trainCli(common)).trim().split('\n').pop() as string) as Record<string, number>;
-  const b = JSON.parse((await trainCli([...common, '--grad-checkpoint-every', '3'])).trim().split('\n').pop() as string) as Record<string, number>;
-  assert.ok(Math.abs(a.smoothedLoss - b.smoothedLoss) <= 1e-9 * Math.max(1, Math.abs(a.smoothedLoss)), `${a.smoothedLoss} vs ${b.smoothedLoss}`);
-  await assert.rejects(trainCli([...common, '--bptt', 'chunked:2', '--grad-checkpoint-every', '3']), /--grad-checkpoint-every computes full BPTT's gradient .* chunked/);
-  await assert.rejects(trainCli([...common, '--grad-checkpoint-every', '0']), /grad-checkpoint-every/);
-  const help: string[] = [];
-  const cmd = trainCommand().configureOutput({ writeOut: (s) => help.push(s), writeErr: () => undefined });
-  await assert.rejects(new Command('bpttlab').exitOverride().addCommand(cmd).parseAsync(['train', '--help'], { from: 'user' }));
-  assert.match(help.join(''), /--grad-checkpoint-every <k>\s+gradient checkpointing\s+\(not the saved\s+--checkpoint\)/);
-});
+test(
+  'bpttlab train --grad-checkpoint-every k: the same run as without it; refused with truncation; in ' + '--help',
+  async () => {
+    const common = [
+      '--task',
+      'copy',
+      '--lag',
+      '5',
+      '--hidden',
+      '8',
+      '--iterations',
+      '20',
+      '--sample-every',
+      '0',
+      '--no-progress',
+      '--json',
+      '--optimizer',
+      'adam',
+      '--lr',
+      '0.01',
+    ];
+    const a = JSON.parse((await trainCli(common)).trim().split('\n').pop() as string) as Record<string, number>;
+    const b = JSON.parse(
+      (await trainCli([...common, '--grad-checkpoint-every', '3'])).trim().split('\n').pop() as string,
+    ) as Record<string, number>;
+    assert.ok(
+      Math.abs(a.smoothedLoss - b.smoothedLoss) <= 1e-9 * Math.max(1, Math.abs(a.smoothedLoss)),
+      `${a.smoothedLoss} vs ${b.smoothedLoss}`,
+    );
+    await assert.rejects(
+      trainCli([...common, '--bptt', 'chunked:2', '--grad-checkpoint-every', '3']),
+      /--grad-checkpoint-every computes full BPTT's gradient .* chunked/,
+    );
+    await assert.rejects(trainCli([...common, '--grad-checkpoint-every', '0']), /grad-checkpoint-every/);
+    const help: string[] = [];
+    const cmd = trainCommand().configureOutput({ writeOut: (s) => help.push(s), writeErr: () => undefined });
+    await assert.rejects(
+      new Command('bpttlab').exitOverride().addCommand(cmd).parseAsync(['train', '--help'], { from: 'user' }),
+    );
+    assert.match(
+      help.join(''),
+      /--grad-checkpoint-every <k>\s+gradient checkpointing\s+\(not the saved\s+--checkpoint\)/,
+    );
+  },
+);

@@ -1,15 +1,25 @@
 // The shipped corpus, text loading and encoding, and the synthetic tasks.
-import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CORPUS, buildVocab, corpusFromText, decode, encode, loadCorpus, readText, vocabFromChars } from '../src/train/text';
-import { REBER_ALPHABET, addingTask, copyTask, isCorrect, makeTask, reberTask, sineTask } from '../src/train/tasks';
+import { after, test } from 'node:test';
 import { forward } from '../src/model/engine';
 import { initParams } from '../src/model/params';
-import { Mat, fromRows } from '../src/model/tensor';
 import { rng } from '../src/model/rng';
+import { fromRows, type Mat } from '../src/model/tensor';
+import { addingTask, copyTask, isCorrect, makeTask, REBER_ALPHABET, reberTask, sineTask } from '../src/train/tasks';
+import {
+  buildVocab,
+  corpusFromText,
+  DEFAULT_CORPUS,
+  decode,
+  encode,
+  loadCorpus,
+  readText,
+  vocabFromChars,
+} from '../src/train/text';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-data-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,33 +51,44 @@ test('vocabulary: sorted distinct code points; encode/decode round trip, also be
 
 test('an unknown character is named with its code point, line, column and offset', () => {
   const v = buildVocab('abc\n');
-  assert.throws(() => encode('abc\nab\u00e9c', v, 'notes.txt'), (e: Error) => {
-    assert.equal(e.name, 'BpttError');
-    assert.match(e.message, /unknown character "é" \(U\+00E9\) at line 2, column 3 \(offset 6, counting from 0\) of notes\.txt/);
-    return true;
-  });
+  assert.throws(
+    () => encode('abc\nab\u00e9c', v, 'notes.txt'),
+    (e: Error) => {
+      assert.equal(e.name, 'BpttError');
+      assert.match(
+        e.message,
+        /unknown character "é" \(U\+00E9\) at line 2, column 3 \(offset 6, counting from 0\) of notes\.txt/,
+      );
+      return true;
+    },
+  );
   assert.throws(() => corpusFromText('abcz', 'x.txt', { vocab: v }), /"z" \(U\+007A\) at line 1, column 4/);
 });
 
-test('readText: missing, directory, empty, one-character and non-UTF-8 files get clear errors; a BOM is dropped', () => {
-  assert.throws(() => readText(join(dir, 'nope.txt')), /cannot read text file .*nope\.txt: no such file/);
-  assert.throws(() => readText(dir), /it is a directory/);
-  const empty = join(dir, 'empty.txt');
-  writeFileSync(empty, '');
-  assert.throws(() => readText(empty), /is empty/);
-  const one = join(dir, 'one.txt');
-  writeFileSync(one, 'x');
-  assert.throws(() => readText(one), /has 1 character\(s\)/);
-  const latin1 = join(dir, 'latin1.txt');
-  writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
-  assert.throws(() => readText(latin1), /not valid UTF-8/);
-  const bom = join(dir, 'bom.txt');
-  writeFileSync(bom, '\ufeffhello');
-  assert.equal(readText(bom), 'hello');
-  assert.throws(() => loadCorpus(join(dir, 'nope.txt')), /no such file/);
-});
+test(
+  'readText: missing, directory, empty, one-character and non-UTF-8 files get clear errors; a BOM is ' + 'dropped',
+  () => {
+    assert.throws(() => readText(join(dir, 'nope.txt')), /cannot read text file .*nope\.txt: no such file/);
+    assert.throws(() => readText(dir), /it is a directory/);
+    const empty = join(dir, 'empty.txt');
+    writeFileSync(empty, '');
+    assert.throws(() => readText(empty), /is empty/);
+    const one = join(dir, 'one.txt');
+    writeFileSync(one, 'x');
+    assert.throws(() => readText(one), /has 1 character\(s\)/);
+    const latin1 = join(dir, 'latin1.txt');
+    writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    assert.throws(() => readText(latin1), /not valid UTF-8/);
+    const bom = join(dir, 'bom.txt');
+    writeFileSync(bom, '\ufeffhello');
+    assert.equal(readText(bom), 'hello');
+    assert.throws(() => loadCorpus(join(dir, 'nope.txt')), /no such file/);
+  },
+);
 
-/** The same seed gives the same examples; another seed gives others (five draws, so a small task space cannot collide). */
+/**
+ * The same seed gives the same examples; another seed gives others (five draws, so a small task space cannot collide).
+ */
 const sameExample = (task: ReturnType<typeof makeTask>, seed: number): void => {
   const draws = (s: number): unknown[] => {
     const r = rng(s);
@@ -94,23 +115,29 @@ test('adding problem: two markers (one per half), the target is their sum, score
   }
 });
 
-test('copy task: the symbol(s) come back exactly `lag` steps later, after the delimiter; only recalls are scored', () => {
-  const task = copyTask(5, 2, 3);
-  assert.equal(task.inputSize, 5);
-  assert.equal(task.outputSize, 3);
-  sameExample(task, 2);
-  const ex = task.sample(rng(3));
-  const tok = Array.from((ex.xs as { tokens: Int32Array }).tokens);
-  assert.equal(tok.length, 7);
-  assert.deepEqual(tok.slice(2, 5), [3, 3, 3], 'blanks while waiting');
-  assert.equal(tok[5], 4, 'the delimiter');
-  assert.deepEqual(ex.ys, [null, null, null, null, null, tok[0], tok[1]]);
-  assert.deepEqual(ex.keySteps, [5, 6]);
-  const noisy = copyTask(6, 1, 4, true).sample(rng(1));
-  const nt = Array.from((noisy.xs as { tokens: Int32Array }).tokens);
-  assert.ok(nt.slice(1, 6).every((s) => s >= 0 && s < 4), 'the wait is filled with symbols');
-  assert.throws(() => copyTask(1, 2), /lag \(must be ≥ S = 2/);
-});
+test(
+  'copy task: the symbol(s) come back exactly `lag` steps later, after the delimiter; only recalls are ' + 'scored',
+  () => {
+    const task = copyTask(5, 2, 3);
+    assert.equal(task.inputSize, 5);
+    assert.equal(task.outputSize, 3);
+    sameExample(task, 2);
+    const ex = task.sample(rng(3));
+    const tok = Array.from((ex.xs as { tokens: Int32Array }).tokens);
+    assert.equal(tok.length, 7);
+    assert.deepEqual(tok.slice(2, 5), [3, 3, 3], 'blanks while waiting');
+    assert.equal(tok[5], 4, 'the delimiter');
+    assert.deepEqual(ex.ys, [null, null, null, null, null, tok[0], tok[1]]);
+    assert.deepEqual(ex.keySteps, [5, 6]);
+    const noisy = copyTask(6, 1, 4, true).sample(rng(1));
+    const nt = Array.from((noisy.xs as { tokens: Int32Array }).tokens);
+    assert.ok(
+      nt.slice(1, 6).every((s) => s >= 0 && s < 4),
+      'the wait is filled with symbols',
+    );
+    assert.throws(() => copyTask(1, 2), /lag \(must be ≥ S = 2/);
+  },
+);
 
 // An independent recogniser of the embedded Reber grammar, written as a regular expression.
 const R3 = 'T*V(PXT*V)*(V|PS)'; // from the state reached after P
@@ -155,7 +182,10 @@ test('every task runs through the engine with its sizes and loss; isCorrect uses
     const fw = forward(p, ex.xs, ex.ys, { loss: task.loss });
     assert.ok(Number.isFinite(fw.loss) && fw.loss > 0, name);
   }
-  const yhat: Mat = fromRows([[0.1, 0.7, 0.2], [0.5, 0.2, 0.3]]);
+  const yhat: Mat = fromRows([
+    [0.1, 0.7, 0.2],
+    [0.5, 0.2, 0.3],
+  ]);
   assert.equal(isCorrect('softmax-ce', yhat, 0, 1, 0), true);
   assert.equal(isCorrect('softmax-ce', yhat, 1, 2, 0), false);
   const o = fromRows([[1.03], [1.05]]);

@@ -1,6 +1,6 @@
 // Random cases for the tests: any shapes, both losses, token or real inputs, masked steps, h0, truncation.
 import fc from 'fast-check';
-import { CaseJson, LossName, Params, Rng, fromRows, rng, toRows } from '../src';
+import { type CaseJson, fromRows, type LossName, type Params, type Rng, rng, toRows } from '../src';
 import { closeness } from '../src/model/agree';
 
 export interface CaseSpec {
@@ -65,7 +65,13 @@ export function arbSpec(o: { maxDim?: number; maxT?: number } = {}): fc.Arbitrar
 }
 
 export function paramsOf(c: CaseJson): Params {
-  return { U: fromRows(c.params.U), W: fromRows(c.params.W), V: fromRows(c.params.V), b: Float64Array.from(c.params.b), c: Float64Array.from(c.params.c) };
+  return {
+    U: fromRows(c.params.U),
+    W: fromRows(c.params.W),
+    V: fromRows(c.params.V),
+    b: Float64Array.from(c.params.b),
+    c: Float64Array.from(c.params.c),
+  };
 }
 
 export const inputsOf = (c: CaseJson) => (c.tokens ? { tokens: c.tokens } : { x: c.x as number[][] });
@@ -89,10 +95,17 @@ export type Nested = number | Nested[];
 export const flat = (v: Nested): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
 
 /** Throws with the field and entry when two CLI-shaped results disagree beyond tol. */
-export function assertResultsAgree(got: Record<string, unknown>, want: Record<string, unknown>, tol: number, fields: string[], label: string): void {
+export function assertResultsAgree(
+  got: Record<string, unknown>,
+  want: Record<string, unknown>,
+  tol: number,
+  fields: string[],
+  label: string,
+): void {
   for (const f of fields) {
     const path = f.split('.');
-    const pick = (o: Record<string, unknown>) => path.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], o) as Nested;
+    const pick = (o: Record<string, unknown>) =>
+      path.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], o) as Nested;
     const [a, b] = [flat(pick(got)), flat(pick(want))];
     const { worst, index } = agreement(a, b, tol);
     if (!(worst <= 1)) throw new Error(`${label}: ${f}[${index}] = ${a[index]} but expected ${b[index]} (tol ${tol})`);

@@ -1,5 +1,5 @@
 // Starting and stopping the lab the README's way (`npm start -- ...`), for the tests that look at it.
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -18,7 +18,12 @@ export function freePort(): Promise<number> {
 
 /** Starts `npm start -- ARGS` in its own process group; resolves with the URL it prints once the lab is open. */
 export function startLab(args: string[], onChild: (c: ChildProcess) => void): Promise<string> {
-  const child = spawn('npm', ['start', '--', ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BPTTLAB_NO_BROWSER: '1' } });
+  const child = spawn('npm', ['start', '--', ...args], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BPTTLAB_NO_BROWSER: '1' },
+  });
   onChild(child);
   let log = '';
   return new Promise((resolve, reject) => {
@@ -60,4 +65,3 @@ export async function stopLab(child: ChildProcess | undefined): Promise<void> {
   for (let i = 0; i < 50 && !gone(); i++) await new Promise((r) => setTimeout(r, 200));
   if (!gone()) process.kill(group, 'SIGKILL');
 }
-

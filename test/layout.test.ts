@@ -16,17 +16,26 @@ function modulesLoadedBy(entry: string, viaTsx: boolean): string[] {
   return (JSON.parse(r.stdout.trim().split('\n').pop() as string) as string[]).map((f) => path.relative(ROOT, f));
 }
 
-const cliModules = (loaded: string[]) => loaded.filter((f) => /node_modules[\\/](commander|cli-progress)[\\/]/.test(f) || /^(src|dist)[\\/]cli[\\/]/.test(f));
+const cliModules = (loaded: string[]) =>
+  loaded.filter((f) => /node_modules[\\/](commander|cli-progress)[\\/]/.test(f) || /^(src|dist)[\\/]cli[\\/]/.test(f));
 
 test('src/index.ts (what a notebook imports) loads neither the command line nor commander', () => {
   const loaded = modulesLoadedBy('./src/index.ts', true);
-  assert.ok(loaded.some((f) => f === path.join('src', 'model', 'engine.ts')), 'the entry loads the engine (the probe works)');
+  assert.ok(
+    loaded.some((f) => f === path.join('src', 'model', 'engine.ts')),
+    'the entry loads the engine (the probe works)',
+  );
   assert.deepEqual(cliModules(loaded), []);
 });
 
-test('dist/index.js (the package main) loads neither the command line nor commander', { skip: !fs.existsSync(path.join(ROOT, 'dist', 'index.js')) && 'dist/ is not built' }, () => {
+test('dist/index.js (the package main) loads neither the command line nor commander', {
+  skip: !fs.existsSync(path.join(ROOT, 'dist', 'index.js')) && 'dist/ is not built',
+}, () => {
   const loaded = modulesLoadedBy('./dist/index.js', false);
-  assert.ok(loaded.some((f) => f === path.join('dist', 'model', 'engine.js')), 'the entry loads the engine (the probe works)');
+  assert.ok(
+    loaded.some((f) => f === path.join('dist', 'model', 'engine.js')),
+    'the entry loads the engine (the probe works)',
+  );
   assert.deepEqual(cliModules(loaded), []);
 });
 
@@ -36,17 +45,36 @@ test('src/ holds only the folders by concept and the entry', () => {
 });
 
 test('the package bin and main point at built files of the new layout', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { main: string; bin: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    main: string;
+    bin: Record<string, string>;
+  };
   assert.equal(pkg.main, 'dist/index.js');
   assert.equal(pkg.bin.bpttlab, 'dist/cli/main.js');
   assert.ok(fs.existsSync(path.join(ROOT, 'src', 'cli', 'main.ts')), 'src/cli/main.ts compiles to the bin');
 });
 
-test('no source file over 400 lines, and one over 300 says why at its top (the generated kernels-wasm.ts excepted)', () => {
-  const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-  const sources = files(path.join(ROOT, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('kernels-wasm.ts'));
-  assert.ok(sources.length > 30, 'the probe finds the sources');
-  const over = sources.map((f) => ({ f: path.relative(ROOT, f), text: fs.readFileSync(f, 'utf8') })).map(({ f, text }) => ({ f, lines: text.split('\n').length - 1, text }));
-  assert.deepEqual(over.filter((s) => s.lines > 400).map((s) => `${s.f}: ${s.lines} lines`), []);
-  assert.deepEqual(over.filter((s) => s.lines > 300 && !/^\/\/ Why over 300 lines: \S/.test(s.text)).map((s) => `${s.f}: ${s.lines} lines, no "// Why over 300 lines:" at its top`), []);
-});
+test(
+  'no source file over 400 lines, and one over 300 says why at its top (the generated kernels-wasm.ts ' + 'excepted)',
+  () => {
+    const files = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const sources = files(path.join(ROOT, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('kernels-wasm.ts'));
+    assert.ok(sources.length > 30, 'the probe finds the sources');
+    const over = sources
+      .map((f) => ({ f: path.relative(ROOT, f), text: fs.readFileSync(f, 'utf8') }))
+      .map(({ f, text }) => ({ f, lines: text.split('\n').length - 1, text }));
+    assert.deepEqual(
+      over.filter((s) => s.lines > 400).map((s) => `${s.f}: ${s.lines} lines`),
+      [],
+    );
+    assert.deepEqual(
+      over
+        .filter((s) => s.lines > 300 && !/^\/\/ Why over 300 lines: \S/.test(s.text))
+        .map((s) => `${s.f}: ${s.lines} lines, no "// Why over 300 lines:" at its top`),
+      [],
+    );
+  },
+);

@@ -6,21 +6,27 @@ import path from 'node:path';
 
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
 
-interface Cell { cell_type: string; source: string | string[] }
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+}
 const src = (c: Cell): string => (Array.isArray(c.source) ? c.source.join('') : c.source);
 const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
 const cells = (file: string): Cell[] => JSON.parse(fs.readFileSync(file, 'utf8')).cells as Cell[];
 
 /** The solution code, line by line (whitespace collapsed), less anything a chapter shows too. */
 export function solutionLines(): string[] {
-  const chapters = fs.readdirSync(NOTEBOOKS).filter((f) => /^\d+-.*\.ipynb$/.test(f) && !/-exercises-/.test(f))
+  const chapters = fs
+    .readdirSync(NOTEBOOKS)
+    .filter((f) => /^\d+-.*\.ipynb$/.test(f) && !/-exercises-/.test(f))
     .map((f) => norm(cells(path.join(NOTEBOOKS, f)).map(src).join('\n')));
   const lines = new Set<string>();
   for (const f of fs.readdirSync(NOTEBOOKS).filter((x) => /-exercises-.*\.ipynb$/.test(x))) {
     for (const c of cells(path.join(NOTEBOOKS, f))) {
       const m = /\/\/ BEGIN SOLUTION\n([\s\S]*?)\/\/ END SOLUTION/.exec(src(c));
       if (!m) continue;
-      for (const l of m[1].split('\n').map(norm)) if (l.length >= 16 && !chapters.some((ch) => ch.includes(l))) lines.add(l);
+      for (const l of m[1].split('\n').map(norm))
+        if (l.length >= 16 && !chapters.some((ch) => ch.includes(l))) lines.add(l);
     }
   }
   return [...lines];
@@ -36,10 +42,14 @@ const SOLUTION = solutionLines();
 export function answerPhrases(): string[] {
   const dir = path.join(NOTEBOOKS, 'answers');
   if (!fs.existsSync(dir)) return [];
-  const shown = fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).map((f) => norm(cells(path.join(NOTEBOOKS, f)).map(src).join('\n')));
+  const shown = fs
+    .readdirSync(NOTEBOOKS)
+    .filter((f) => f.endsWith('.ipynb'))
+    .map((f) => norm(cells(path.join(NOTEBOOKS, f)).map(src).join('\n')));
   const phrases = new Set<string>();
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.md'))) {
-    const md = fs.readFileSync(path.join(dir, f), 'utf8').replace(/^\d+\. \*\*.*\*\*$/gm, ' '); // the repeated questions
+    // the repeated questions
+    const md = fs.readFileSync(path.join(dir, f), 'utf8').replace(/^\d+\. \*\*.*\*\*$/gm, ' ');
     for (const part of md.split(/\$\$[\s\S]*?\$\$|\$[^$]*\$|`[^`]*`|\*\*|[*_#]|\n\s*\n/)) {
       const p = norm(part);
       if (p.length >= 30 && !shown.some((t) => t.includes(p))) phrases.add(p);
@@ -50,8 +60,16 @@ export function answerPhrases(): string[] {
 
 const ANSWER_PHRASES = answerPhrases();
 
-const plainText = (text: string): string => norm(text.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
-  .replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
+const plainText = (text: string): string =>
+  norm(
+    text
+      .replace(/<[^>]+>/g, '')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;|&#x27;/g, "'")
+      .replace(/&amp;/g, '&'),
+  );
 
 /** What in a text (a notebook, an HTML page) gives a solution away; empty when nothing does. */
 export function leaks(text: string): string[] {
@@ -69,13 +87,17 @@ export function answerLeaks(text: string): string[] {
 
 /** Every file under a folder. */
 export function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
 }
 
 // --- the book's scripts: no answer code ---
-// The exercise pages carry the expected outputs and the mistake models' outputs as numbers (src/teach/exercises/table.ts),
-// never the code behind them. A script is scanned for the lines of src/teach/exercises/answers/ (the solutions, the mistake
+// The exercise pages carry the expected outputs and the mistake models' outputs as numbers
+// (src/teach/exercises/table.ts),
+// never the code behind them. A script is scanned for the lines of src/teach/exercises/answers/ (the solutions, the
+// mistake
 // models and their helpers; not exercise.ts, whose mistakeModel() the judge uses), printed the way esbuild prints
 // them when it bundles, so that a bundle that pulled them in is caught line by line. The lines that only hold the
 // mistakes' ids, titles and hints (text a verdict shows) are not code and are left out.
@@ -101,5 +123,12 @@ let ANSWER_LINES: Set<string> | null = null;
 export function answerCodeIn(js: string): string[] {
   ANSWER_LINES ??= new Set(answerCodeLines());
   const lines = ANSWER_LINES;
-  return [...new Set(js.split('\n').map((l) => l.trim()).filter((l) => lines.has(l)))];
+  return [
+    ...new Set(
+      js
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => lines.has(l)),
+    ),
+  ];
 }

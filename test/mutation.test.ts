@@ -1,11 +1,12 @@
 // The suite must go red when a gradient is broken. Each mutant is a copy of src/ with one classic BPTT mistake
 // planted; the copy is held against the PyTorch fixtures and the gradient check, and must fail. The unmutated
 // copy (the control) must pass, so a failure means the mistake was caught, not that the harness is broken.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 
 const root = join(__dirname, '..');
 const work = join(root, 'build', 'mutants'); // inside the project so node_modules resolves; git-ignored
@@ -15,14 +16,50 @@ const mutants: [string, string, string, string][] = [
   ['control (no mistake)', 'model/engine.ts', '', ''],
   ['wrong sign in ∇o(t) = ŷ − 1_y', 'model/losses.ts', 'dout[off + y] -= 1;', 'dout[off + y] += 1;'],
   ["tanh' factor dropped", 'model/engine.ts', 'M[da.at + at + i] = (1 - hi * hi) * dhi;', 'M[da.at + at + i] = dhi;'],
-  ["tanh' applied twice", 'model/engine.ts', 'M[da.at + at + i] = (1 - hi * hi) * dhi;', 'M[da.at + at + i] = (1 - hi * hi) * (1 - hi * hi) * dhi;'],
-  ['h(t) where h(t−1) belongs in ∇W', 'model/engine.ts', 'ws.loadTransposed(rowsOf(hAll, 0, daT.cols))', 'ws.loadTransposed(rowsOf(hAll, hAll.rows - daT.cols, daT.cols))'],
-  ['∇h(t+1) not carried back', 'model/engine.ts', 'const dhi = M[dh.at + at + i] + M[carry.at + i];', 'const dhi = M[dh.at + at + i];'],
-  ['V^T ∇o(t) forgotten in ∇h(t)', 'model/engine.ts', 'ws.mulT(dh, ws.load(dO), ws.loadTransposed(p.V));', 'ws.f64.fill(0, dh.at, dh.at + dh.rows * dh.cols);'],
-  ['W instead of W^T in the recursion', 'model/engine.ts', 'ws.loadTransposed(p.W), hAll, dh,', 'ws.load(p.W), hAll, dh,'],
+  [
+    "tanh' applied twice",
+    'model/engine.ts',
+    'M[da.at + at + i] = (1 - hi * hi) * dhi;',
+    'M[da.at + at + i] = (1 - hi * hi) * (1 - hi * hi) * dhi;',
+  ],
+  [
+    'h(t) where h(t−1) belongs in ∇W',
+    'model/engine.ts',
+    'ws.loadTransposed(rowsOf(hAll, 0, daT.cols))',
+    'ws.loadTransposed(rowsOf(hAll, hAll.rows - daT.cols, daT.cols))',
+  ],
+  [
+    '∇h(t+1) not carried back',
+    'model/engine.ts',
+    'const dhi = M[dh.at + at + i] + M[carry.at + i];',
+    'const dhi = M[dh.at + at + i];',
+  ],
+  [
+    'V^T ∇o(t) forgotten in ∇h(t)',
+    'model/engine.ts',
+    'ws.mulT(dh, ws.load(dO), ws.loadTransposed(p.V));',
+    'ws.f64.fill(0, dh.at, dh.at + dh.rows * dh.cols);',
+  ],
+  [
+    'W instead of W^T in the recursion',
+    'model/engine.ts',
+    'ws.loadTransposed(p.W), hAll, dh,',
+    'ws.load(p.W), hAll, dh,',
+  ],
   ['no sum over time in ∇c', 'model/engine.ts', 'dc[j] += dO.data[r * K + j];', 'dc[j] = dO.data[r * K + j];'],
-  ['∇b summed without H(t)', 'model/engine.ts', 'inputBackward(ws, fw.inputs, da, daT, dU, db);', 'inputBackward(ws, fw.inputs, da, daT, dU, new Float64Array(H)); for (let r = 0; r < R; r++) for (let i = 0; i < H; i++) db[i] += ws.f64[dh.at + r * H + i];'],
-  ['the recursion skips every other step', 'model/engine.ts', 'ws.mulT(carry, rowsOf(da, t * B, B), Wt);', 'if (t % 2 === 0) ws.mulT(carry, rowsOf(da, t * B, B), Wt);'],
+  [
+    '∇b summed without H(t)',
+    'model/engine.ts',
+    'inputBackward(ws, fw.inputs, da, daT, dU, db);',
+    'inputBackward(ws, fw.inputs, da, daT, dU, new Float64Array(H)); for (let r = 0; r < R; r++) for (let i = 0; i ' +
+      '< H; i++) db[i] += ws.f64[dh.at + r * H + i];',
+  ],
+  [
+    'the recursion skips every other step',
+    'model/engine.ts',
+    'ws.mulT(carry, rowsOf(da, t * B, B), Wt);',
+    'if (t % 2 === 0) ws.mulT(carry, rowsOf(da, t * B, B), Wt);',
+  ],
 ];
 
 const checker = `

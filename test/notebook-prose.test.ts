@@ -32,7 +32,19 @@ const text = (c: Cell): string => (Array.isArray(c.source) ? c.source.join('') :
 
 // ---------------------------------------------------------------- numbers
 
-const SUPERSCRIPT: Record<string, string> = { '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9', '⁻': '-' };
+const SUPERSCRIPT: Record<string, string> = {
+  '⁰': '0',
+  '¹': '1',
+  '²': '2',
+  '³': '3',
+  '⁴': '4',
+  '⁵': '5',
+  '⁶': '6',
+  '⁷': '7',
+  '⁸': '8',
+  '⁹': '9',
+  '⁻': '-',
+};
 
 /** The numeric literals of a code cell, as numbers (1e-4, 0.5, 30, 1_000). */
 export function codeLiterals(code: string): Set<number> {
@@ -84,7 +96,8 @@ function spans(md: string): { text: string; math: boolean }[] {
   return out.map((p) => ({ ...p, text: p.text.replace(REFS, ' ') }));
 }
 
-const APPROX = /(≈|\\approx|~|\\sim|\babout\b|\baround\b|\broughly\b|\bnearly\b|\balmost\b|\bapproximately\b)\s*\$?\s*$/i;
+const APPROX =
+  /(≈|\\approx|~|\\sim|\babout\b|\baround\b|\broughly\b|\bnearly\b|\balmost\b|\bapproximately\b)\s*\$?\s*$/i;
 
 /** Every number in a markdown cell that is not an equation/section/chapter reference. */
 export function numbersIn(md: string): Found[] {
@@ -94,7 +107,8 @@ export function numbersIn(md: string): Found[] {
     // identifiers with digits are names, not quantities: float64, log2, tanh2, S1, k1 (k_1 is maths)
     t = t.replace(/\b[A-Za-z][A-Za-z_]*\d+[A-Za-z\d_]*\b/g, ' ');
     if (sp.math) t = t.replace(/\\[a-zA-Z]+/g, (m) => ` ${m} `);
-    const re = /(\d+(?:\.\d+)?)(?:\s*(?:\\cdot|·|×|\\times)\s*10\s*\^?\s*\{?\s*([-−]?\d+)\s*\}?|\s*\^\s*\{\s*([-−]\d+)\s*\}|([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?(\s*%)?/g;
+    const re =
+      /(\d+(?:\.\d+)?)(?:\s*(?:\\cdot|·|×|\\times)\s*10\s*\^?\s*\{?\s*([-−]?\d+)\s*\}?|\s*\^\s*\{\s*([-−]\d+)\s*\}|([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?(\s*%)?/g;
     for (const m of t.matchAll(re)) {
       const [whole, base, expA, expB, sup, pct] = m;
       const idx = m.index ?? 0;
@@ -111,19 +125,24 @@ export function numbersIn(md: string): Found[] {
         value: pct ? value : value,
         inMath: sp.math,
         approx: APPROX.test(head),
-        context: t.slice(Math.max(0, idx - 40), idx + whole.length + 20).replace(/\s+/g, ' ').trim(),
+        context: t
+          .slice(Math.max(0, idx - 40), idx + whole.length + 20)
+          .replace(/\s+/g, ' ')
+          .trim(),
       });
     }
   }
   return found;
 }
 
-const SIZE = /(?:τ|\\tau|\bT|\bH|n_h|n_\{h\}|\bD|\bK|\bB|\bk|k_1|k_2|k_\{1\}|k_\{2\}|\bN|\bm|\\sigma_\{?\\max\}?|\\pi|\\varepsilon|\\epsilon|lag|seed)\s*(?:=|\\le|≤)\s*$/;
+const SIZE =
+  /(?:τ|\\tau|\bT|\bH|n_h|n_\{h\}|\bD|\bK|\bB|\bk|k_1|k_2|k_\{1\}|k_\{2\}|\bN|\bm|\\sigma_\{?\\max\}?|\\pi|\\varepsilon|\\epsilon|lag|seed)\s*(?:=|\\le|≤)\s*$/;
 
 /** Why a number is allowed, or null. */
 function allowed(f: Found, next: Set<number>, anyCode: Set<number>, prefix: string): string | null {
   const v = f.value;
-  const has = (set: Set<number>): boolean => set.has(v) || set.has(v / 100) || [...set].some((x) => x !== 0 && Math.abs(x - v) <= 1e-12 * Math.abs(x));
+  const has = (set: Set<number>): boolean =>
+    set.has(v) || set.has(v / 100) || [...set].some((x) => x !== 0 && Math.abs(x - v) <= 1e-12 * Math.abs(x));
   if (has(next)) return 'set by the next code cell';
   if (f.approx) return null;
   if (Number.isInteger(v) && v >= 0 && v <= 2) return 'a structural 0, 1 or 2';
@@ -165,7 +184,10 @@ export function unasserted(cells: readonly Cell[]): { cell: number; words: strin
     if (c.cell_type !== 'markdown' || i === 0) return;
     const md = text(c);
     if (/^#+\s*Questions\b/m.test(md)) return;
-    const prose = spans(md).filter((s) => !s.math).map((s) => s.text).join(' '); // ≈ in a formula is a definition
+    const prose = spans(md)
+      .filter((s) => !s.math)
+      .map((s) => s.text)
+      .join(' '); // ≈ in a formula is a definition
     const m = BEHAVIOUR.exec(prose);
     if (!m) return;
     let asserted = false;
@@ -180,9 +202,17 @@ export function unasserted(cells: readonly Cell[]): { cell: number; words: strin
 // ---------------------------------------------------------------- the notebooks
 
 function notebooks(): string[] {
-  const top = fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).map((f) => path.join(NOTEBOOKS, f));
+  const top = fs
+    .readdirSync(NOTEBOOKS)
+    .filter((f) => f.endsWith('.ipynb'))
+    .map((f) => path.join(NOTEBOOKS, f));
   const exDir = path.join(NOTEBOOKS, 'exercises');
-  const ex = fs.existsSync(exDir) ? fs.readdirSync(exDir).filter((f) => f.endsWith('.ipynb')).map((f) => path.join(exDir, f)) : [];
+  const ex = fs.existsSync(exDir)
+    ? fs
+        .readdirSync(exDir)
+        .filter((f) => f.endsWith('.ipynb'))
+        .map((f) => path.join(exDir, f))
+    : [];
   return [...top, ...ex].sort();
 }
 
@@ -201,16 +231,29 @@ describe('the rule itself', () => {
     const cells: Cell[] = [
       { cell_type: 'markdown', source: '# 6 · Title\n\nAs eqs 10.19–10.21 and §10.2.2 (Williams & Peng 1990) say.' },
       { cell_type: 'code', source: 'const T = 30;' },
-      { cell_type: 'markdown', source: 'With $\\tau = 30$ and $\\sigma_{\\max} = 0.5$ it falls to about $10^{-9}$ after 29 steps.' },
+      {
+        cell_type: 'markdown',
+        source: 'With $\\tau = 30$ and $\\sigma_{\\max} = 0.5$ it falls to about $10^{-9}$ after 29 steps.',
+      },
       { cell_type: 'code', source: 'const s = 0.5;' },
     ];
-    assert.deepEqual(unclaimed(cells).map((b) => b.raw), ['10^{-9}', '29']);
+    assert.deepEqual(
+      unclaimed(cells).map((b) => b.raw),
+      ['10^{-9}', '29'],
+    );
   });
   test('a formula keeps its small integers, but not next to ≈', () => {
     const cells: Cell[] = [
-      { cell_type: 'markdown', source: 'The stencil $\\frac{8 L_1 - L_2}{12\\varepsilon}$ has error $O(\\varepsilon^4)$, and $3^{29} \\approx 7$.' },
+      {
+        cell_type: 'markdown',
+        source:
+          'The stencil $\\frac{8 L_1 - L_2}{12\\varepsilon}$ has error $O(\\varepsilon^4)$, and $3^{29} \\approx 7$.',
+      },
     ];
-    assert.deepEqual(unclaimed(cells).map((b) => b.raw), ['29', '7']);
+    assert.deepEqual(
+      unclaimed(cells).map((b) => b.raw),
+      ['29', '7'],
+    );
   });
   test('behaviour needs an assertion after it', () => {
     const cells: Cell[] = [
@@ -220,7 +263,10 @@ describe('the rule itself', () => {
       { cell_type: 'markdown', source: 'The norm falls geometrically.' },
       { cell_type: 'code', source: 'bp.claim(`falls`, a < b);' },
     ];
-    assert.deepEqual(unasserted(cells).map((b) => b.cell), [1]);
+    assert.deepEqual(
+      unasserted(cells).map((b) => b.cell),
+      [1],
+    );
   });
 });
 
@@ -237,12 +283,19 @@ describe('notebook prose: claims are computed or asserted', () => {
     });
     test(`${rel}: every behaviour its markdown states is asserted by the code after it`, () => {
       const bad = unasserted(cellsOf(file));
-      assert.deepEqual(bad.map((b) => `cell ${b.cell}: "${b.words}"`), [], `${rel}: add bp.claim / bp.expect… after these cells`);
+      assert.deepEqual(
+        bad.map((b) => `cell ${b.cell}: "${b.words}"`),
+        [],
+        `${rel}: add bp.claim / bp.expect… after these cells`,
+      );
     });
   }
   for (const [name, n] of Object.entries(CLAIMS_AT_LEAST)) {
     test(`${name} keeps at least ${n} measured statements as bp.claim(...)`, () => {
-      const code = cellsOf(path.join(NOTEBOOKS, name)).filter((c) => c.cell_type === 'code').map(text).join('\n');
+      const code = cellsOf(path.join(NOTEBOOKS, name))
+        .filter((c) => c.cell_type === 'code')
+        .map(text)
+        .join('\n');
       const count = (code.match(/\bbp\.claim\s*\(/g) ?? []).length;
       assert.ok(count >= n, `${name} has ${count} bp.claim(...) calls, expected at least ${n}`);
     });
@@ -254,8 +307,11 @@ describe('notebook prose: claims are computed or asserted', () => {
 /** The numbered items of a markdown text ("1. …"), as their first lines. */
 const items = (md: string): string[] => [...md.matchAll(/^(\d+)\. (.*)$/gm)].map((m) => `${m[1]}. ${m[2]}`);
 
-describe('every chapter ends with ## Questions, and the teachers\' answers follow the same rule', () => {
-  const chapters = fs.readdirSync(NOTEBOOKS).filter((f) => /^0\d-.*\.ipynb$/.test(f)).sort();
+describe("every chapter ends with ## Questions, and the teachers' answers follow the same rule", () => {
+  const chapters = fs
+    .readdirSync(NOTEBOOKS)
+    .filter((f) => /^0\d-.*\.ipynb$/.test(f))
+    .sort();
   test('the chapters 00–09 are all here', () => {
     assert.ok(chapters.length >= 10, chapters.join(', '));
   });
@@ -264,26 +320,51 @@ describe('every chapter ends with ## Questions, and the teachers\' answers follo
     const cells = cellsOf(path.join(NOTEBOOKS, ch));
     const last = cells[cells.length - 1];
     const answersFile = path.join(NOTEBOOKS, 'answers', `${name}.md`);
-    test(`${ch}: its last cell is "## Questions" with 3 to 6 numbered questions, and nothing in it points to the answers`, () => {
-      assert.equal(last.cell_type, 'markdown');
-      assert.match(text(last), /^## Questions\n/);
-      const qs = items(text(last));
-      assert.ok(qs.length >= 3 && qs.length <= 6, `${qs.length} questions`);
-      assert.deepEqual(qs.map((q) => Number(q.split('.')[0])), qs.map((_, i) => i + 1), 'numbered 1, 2, …');
-      assert.doesNotMatch(cells.map(text).join('\n'), /notebooks\/answers|answers\//, 'a chapter never points to the answers');
-    });
-    test(`${ch}: notebooks/answers/${name}.md answers each question, numbered to match, with no number the chapter does not set`, () => {
-      assert.ok(fs.existsSync(answersFile), answersFile);
-      const md = fs.readFileSync(answersFile, 'utf8');
-      const qs = items(text(last));
-      const as = items(md);
-      assert.equal(as.length, qs.length, 'one answer per question');
-      // each answer repeats its question (in bold) so a teacher can read the file on its own
-      as.forEach((a, i) => assert.ok(a.includes(qs[i].replace(/^\d+\. /, '')), `answer ${i + 1} repeats question ${i + 1}`));
-      // the markdown number rule, with the chapter's code as the code that sets sizes and values
-      const asCells: Cell[] = [...cells.filter((c) => c.cell_type === 'code'), { cell_type: 'markdown', source: md.replace(/^# .*$/m, '') }];
-      const bad = unclaimed(asCells);
-      assert.deepEqual(bad.map((b) => `${b.raw} in "…${b.context}…"`), [], `${name}.md: a number the chapter does not set`);
-    });
+    test(
+      `${ch}: its last cell is "## Questions" with 3 to 6 numbered questions, and nothing in it points to the ` +
+        `answers`,
+      () => {
+        assert.equal(last.cell_type, 'markdown');
+        assert.match(text(last), /^## Questions\n/);
+        const qs = items(text(last));
+        assert.ok(qs.length >= 3 && qs.length <= 6, `${qs.length} questions`);
+        assert.deepEqual(
+          qs.map((q) => Number(q.split('.')[0])),
+          qs.map((_, i) => i + 1),
+          'numbered 1, 2, …',
+        );
+        assert.doesNotMatch(
+          cells.map(text).join('\n'),
+          /notebooks\/answers|answers\//,
+          'a chapter never points to the answers',
+        );
+      },
+    );
+    test(
+      `${ch}: notebooks/answers/${name}.md answers each question, numbered to match, with no number the chapter ` +
+        `does not set`,
+      () => {
+        assert.ok(fs.existsSync(answersFile), answersFile);
+        const md = fs.readFileSync(answersFile, 'utf8');
+        const qs = items(text(last));
+        const as = items(md);
+        assert.equal(as.length, qs.length, 'one answer per question');
+        // each answer repeats its question (in bold) so a teacher can read the file on its own
+        as.forEach((a, i) =>
+          assert.ok(a.includes(qs[i].replace(/^\d+\. /, '')), `answer ${i + 1} repeats question ${i + 1}`),
+        );
+        // the markdown number rule, with the chapter's code as the code that sets sizes and values
+        const asCells: Cell[] = [
+          ...cells.filter((c) => c.cell_type === 'code'),
+          { cell_type: 'markdown', source: md.replace(/^# .*$/m, '') },
+        ];
+        const bad = unclaimed(asCells);
+        assert.deepEqual(
+          bad.map((b) => `${b.raw} in "…${b.context}…"`),
+          [],
+          `${name}.md: a number the chapter does not set`,
+        );
+      },
+    );
   }
 });

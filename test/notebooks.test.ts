@@ -49,9 +49,7 @@ if (process.env.BPTTLAB_SETUP_DONE !== '1' && chapters.length + exercises.length
   if (r.status !== 0) throw new Error(`node scripts/lab.mjs setup failed:\n${r.stdout}${r.stderr}`);
 }
 // Same folder that lab.mjs puts first on JUPYTER_PATH.
-const JUPYTER_PATH = [path.join(ROOT, '.jupyter-local'), process.env.JUPYTER_PATH]
-  .filter(Boolean)
-  .join(path.delimiter);
+const JUPYTER_PATH = [path.join(ROOT, '.jupyter-local'), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
 
 interface Result {
   status: number | null;

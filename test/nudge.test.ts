@@ -1,18 +1,37 @@
 // The notebooks' independent checks: nudge o(t), h(t), a(t) or one per-step parameter copy, rerun the forward pass
 // from there, and compare with the formula norm-wise (‖a − n‖ / max(‖a‖ + ‖n‖, 1e-12) ≤ 1e-7). Each check must pass
 // for the right formula and fail for the classic wrong ones, or it checks nothing.
-import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
-import {
-  Forward, Grads, Params, backward, compareNumeric, expectFiniteDiff, expectFiniteDiffs, forward, lossAfterH, lossesAfterH, matTVec, matVec, nextState,
-  numericGradA, numericGradH, numericGradO, numericGradient, numericJacobian, numericParamGrad, numericStepJacobian, row,
-  stepContribution, toRows,
-} from '../src';
-import { inputsOf, makeCase, paramsOf } from './helpers';
-import type { CaseSpec } from './helpers';
-import { close as agree } from '../src/model/agree';
 
-const TOL = 1e-7;
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  backward,
+  compareNumeric,
+  expectFiniteDiff,
+  expectFiniteDiffs,
+  type Forward,
+  forward,
+  type Grads,
+  lossAfterH,
+  lossesAfterH,
+  matTVec,
+  matVec,
+  nextState,
+  numericGradA,
+  numericGradH,
+  numericGradient,
+  numericGradO,
+  numericJacobian,
+  numericParamGrad,
+  numericStepJacobian,
+  type Params,
+  row,
+  stepContribution,
+  toRows,
+} from '../src';
+import { close as agree } from '../src/model/agree';
+import type { CaseSpec } from './helpers';
+import { inputsOf, makeCase, paramsOf } from './helpers';
 
 interface Run {
   p: Params;
@@ -48,7 +67,8 @@ const disagrees = (a: ArrayLike<number>, n: ArrayLike<number>, what: string): vo
 };
 
 /** H(t) v, the diagonal of the tanh Jacobian at step t applied to v. */
-const timesH = (r: Run, t: number, v: ArrayLike<number>): Float64Array => Float64Array.from(row(r.fw.hAll, t), (h, i) => (1 - h * h) * v[i]);
+const timesH = (r: Run, t: number, v: ArrayLike<number>): Float64Array =>
+  Float64Array.from(row(r.fw.hAll, t), (h, i) => (1 - h * h) * v[i]);
 
 describe('nudging h(t), a(t), o(t): the backward pass agrees with the rerun forward pass', () => {
   for (const spec of SPECS) {
@@ -76,13 +96,16 @@ describe('the two paths of eq 10.20, each on its own', () => {
       agrees(fromFuture, numericGradH(r.p, r.fw, t, { from: t + 1 }), `Wᵀ H(${t + 1}) ∇h(${t + 1}) L`);
     }
   });
-  test('one term of the unrolled sum: L(s) alone reaches h(t) through the product Wᵀ H(t+1) ⋯ Wᵀ H(s) Vᵀ ∇o(s) L', () => {
-    const r = run(SPECS[0]);
-    const [t, s] = [1, 4];
-    let v = matTVec(r.p.V, row(r.g.dO, s - 1));
-    for (let j = s; j >= t + 1; j--) v = matTVec(r.p.W, timesH(r, j, v)); // applied to the vector right to left
-    agrees(v, numericGradH(r.p, r.fw, t, { from: s, to: s }), `term s = ${s} at t = ${t}`);
-  });
+  test(
+    'one term of the unrolled sum: L(s) alone reaches h(t) through the product Wᵀ H(t+1) ⋯ Wᵀ H(s) Vᵀ ∇o(s) ' + 'L',
+    () => {
+      const r = run(SPECS[0]);
+      const [t, s] = [1, 4];
+      let v = matTVec(r.p.V, row(r.g.dO, s - 1));
+      for (let j = s; j >= t + 1; j--) v = matTVec(r.p.W, timesH(r, j, v)); // applied to the vector right to left
+      agrees(v, numericGradH(r.p, r.fw, t, { from: s, to: s }), `term s = ${s} at t = ${t}`);
+    },
+  );
 });
 
 describe('a wrong formula fails the check', () => {
@@ -110,9 +133,21 @@ describe('a wrong formula fails the check', () => {
     const Wr = toRows(r.p.W);
     const d = (s: number) => Array.from(row(r.fw.hAll, s), (h) => 1 - h * h);
     const [next, here] = [d(t + 1), d(t)];
-    agrees(J.data, Wr.flatMap((w, i) => w.map((v) => next[i] * v)), 'diag(1 − h(t+1)²) W');
-    disagrees(J.data, Wr.flatMap((w, i) => w.map((v) => here[i] * v)), 'diag(1 − h(t)²) W');
-    disagrees(J.data, Wr.flatMap((w) => w.map((v, j) => v * next[j])), 'W diag(1 − h(t+1)²)');
+    agrees(
+      J.data,
+      Wr.flatMap((w, i) => w.map((v) => next[i] * v)),
+      'diag(1 − h(t+1)²) W',
+    );
+    disagrees(
+      J.data,
+      Wr.flatMap((w, i) => w.map((v) => here[i] * v)),
+      'diag(1 − h(t)²) W',
+    );
+    disagrees(
+      J.data,
+      Wr.flatMap((w) => w.map((v, j) => v * next[j])),
+      'W diag(1 − h(t+1)²)',
+    );
   });
 });
 
@@ -129,7 +164,8 @@ describe('per-step parameter copies (eqs 10.22–10.28)', () => {
         }
       }
       const whole = { U: r.g.dU.data, W: r.g.dW.data, V: r.g.dV.data, b: r.g.db, c: r.g.dc, h0: r.g.dh0 };
-      for (const [name, grad] of Object.entries(whole)) agrees(grad, numericParamGrad(r.p, r.xs, r.ys, name as 'U', opts), `∇${name} L`);
+      for (const [name, grad] of Object.entries(whole))
+        agrees(grad, numericParamGrad(r.p, r.xs, r.ys, name as 'U', opts), `∇${name} L`);
     });
   }
   test('h(t) for h(t−1) in the step term of eqs 10.25–10.26 fails', () => {
@@ -137,7 +173,10 @@ describe('per-step parameter copies (eqs 10.22–10.28)', () => {
     const t = 3;
     const da = row(r.g.da, t - 1);
     const h = row(r.fw.h, t - 1);
-    const wrong = Float64Array.from({ length: da.length * h.length }, (_, k) => da[Math.floor(k / h.length)] * h[k % h.length]);
+    const wrong = Float64Array.from(
+      { length: da.length * h.length },
+      (_, k) => da[Math.floor(k / h.length)] * h[k % h.length],
+    );
     disagrees(wrong, numericParamGrad(r.p, r.xs, r.ys, 'W', { loss: r.loss, h0: r.h0, at: t }), 'H(t) ∇h(t) L h(t)ᵀ');
   });
   test('a truncated gradient is checked against the loss with the state held at chunk starts', () => {
@@ -156,21 +195,34 @@ describe('the pieces', () => {
     for (let t = 0; t <= r.fw.T; t++) {
       const L = lossesAfterH(r.p, r.fw, t, row(r.fw.hAll, t));
       L.forEach((v, i) => assert.ok(agree(v, r.fw.losses[i], 1e-12), `t = ${t}, L(${i + 1})`));
-      const moved = lossesAfterH(r.p, r.fw, t, Array.from(row(r.fw.hAll, t), (v) => v + 0.1));
+      const moved = lossesAfterH(
+        r.p,
+        r.fw,
+        t,
+        Array.from(row(r.fw.hAll, t), (v) => v + 0.1),
+      );
       for (let s = 1; s < t; s++) assert.equal(moved[s - 1], r.fw.losses[s - 1]);
     }
     assert.ok(Math.abs(lossAfterH(r.p, r.fw, 0, r.fw.h0) - r.fw.loss) <= 1e-12 * r.fw.loss);
   });
   test('nextState reproduces h(t+1)', () => {
     const r = run(SPECS[0]);
-    for (let t = 0; t < r.fw.T; t++) agrees(nextState(r.p, r.fw, t, row(r.fw.hAll, t)), row(r.fw.hAll, t + 1), `h(${t + 1})`);
+    for (let t = 0; t < r.fw.T; t++)
+      agrees(nextState(r.p, r.fw, t, row(r.fw.hAll, t)), row(r.fw.hAll, t + 1), `h(${t + 1})`);
   });
   test('numericJacobian of x ↦ A x is A (m×n, rows are outputs); numericGradient of a quadratic', () => {
-    const A = [[1, 2, 3], [-1, 0.5, 4]];
+    const A = [
+      [1, 2, 3],
+      [-1, 0.5, 4],
+    ];
     const J = numericJacobian((x) => A.map((r) => r.reduce((s, a, j) => s + a * x[j], 0)), [0.3, -0.2, 0.7]);
     assert.deepEqual([J.rows, J.cols], [2, 3]);
     agrees(J.data, A.flat(), 'J');
-    agrees(numericGradient((x) => x[0] * x[0] + 3 * x[1], [2, 5], { stencil: 2 }), [4, 3], '∇(x₀² + 3x₁)');
+    agrees(
+      numericGradient((x) => x[0] * x[0] + 3 * x[1], [2, 5], { stencil: 2 }),
+      [4, 3],
+      '∇(x₀² + 3x₁)',
+    );
   });
   test('compareNumeric: exact zeros agree; lengths must match', () => {
     assert.deepEqual(compareNumeric([0, 0], [0, 0]).relError, 0);
@@ -184,12 +236,15 @@ describe('the pieces', () => {
     assert.throws(() => nextState(r.p, r.fw, 5, row(r.fw.h, 4)), /no h\(6\)/);
     assert.throws(() => numericGradH(r.p, r.fw, 1, { from: 3, to: 2 }), /1 ≤ from ≤ to ≤ τ = 5/);
     assert.throws(() => numericGradO(r.fw, 1, { stencil: 3 as 2 }), /stencil must be 2 or 4/);
-    assert.throws(() => numericParamGrad(r.p, r.xs, r.ys, 'W', { at: 9 }), /at \(the step t of the copy\) must be an integer in 1\.\.5/);
+    assert.throws(
+      () => numericParamGrad(r.p, r.xs, r.ys, 'W', { at: 9 }),
+      /at \(the step t of the copy\) must be an integer in 1\.\.5/,
+    );
     assert.throws(() => numericParamGrad(r.p, r.xs, r.ys, 'h0', { at: 1 }), /no per-step copies/);
   });
 });
 
-describe('the notebooks\' display of a check', () => {
+describe("the notebooks' display of a check", () => {
   /** What the helpers print outside a kernel (the text/plain of each output). */
   const printed = (f: () => void): string => {
     const log = console.log;
@@ -209,7 +264,10 @@ describe('the notebooks\' display of a check', () => {
     assert.match(out, /formula\s+central differences/);
     assert.match(out, /✓ eq 10\.21 at t = 2: ‖a − n‖\/\(‖a‖ \+ ‖n‖\) = \d\.\de-\d+ ≤ 1e-7/);
     const wrong = matTVec(r.p.V, row(r.g.dO, 1));
-    assert.throws(() => printed(() => expectFiniteDiff('eq 10.21 at t = 2', wrong, numeric)), /disagree: ‖a − n‖\/\(‖a‖ \+ ‖n‖\) = .* > 1e-7/);
+    assert.throws(
+      () => printed(() => expectFiniteDiff('eq 10.21 at t = 2', wrong, numeric)),
+      /disagree: ‖a − n‖\/\(‖a‖ \+ ‖n‖\) = .* > 1e-7/,
+    );
   });
   test('expectFiniteDiffs names every failing row', () => {
     const rows = [
@@ -217,6 +275,9 @@ describe('the notebooks\' display of a check', () => {
       { label: 'wrong', analytic: row(r.g.dh, 0), numeric },
     ];
     assert.throws(() => printed(() => expectFiniteDiffs('two rows', rows)), /two rows: wrong \(/);
-    assert.match(printed(() => expectFiniteDiffs('one row', rows.slice(0, 1))), /✓ one row: all 1 agree/);
+    assert.match(
+      printed(() => expectFiniteDiffs('one row', rows.slice(0, 1))),
+      /✓ one row: all 1 agree/,
+    );
   });
 });

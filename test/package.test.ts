@@ -3,7 +3,7 @@
 // the check bundles the file itself), and `bench` with bpttlab's own engine. Everything happens in a temporary
 // folder that the test removes, also when it fails.
 import assert from 'node:assert/strict';
-import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,12 @@ const NPM = process.env.npm_execpath; // the npm that runs `npm test`, when it d
 
 function npm(args: string[], cwd: string): SpawnSyncReturns<string> {
   const [cmd, argv] = NPM ? [process.execPath, [NPM, ...args]] : ['npm', args];
-  return spawnSync(cmd, argv, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
+  return spawnSync(cmd, argv, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
+  });
 }
 
 const DW_SOLUTION = `// A student's solution, in TypeScript, as bpttlab check takes it.
@@ -45,13 +50,26 @@ describe('the packed package, installed into an empty project', { timeout: 10 * 
     assert.equal(packed.status, 0, `npm pack failed:\n${packed.stderr}`);
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info.files.map((f) => f.path);
-    for (const f of ['dist/cli/main.js', 'dist/index.js', 'bench/run.mjs', 'bench/bpttlab.mjs', 'bench/peers/make_case.py', 'data/genesis.txt']) {
+    for (const f of [
+      'dist/cli/main.js',
+      'dist/index.js',
+      'bench/run.mjs',
+      'bench/bpttlab.mjs',
+      'bench/peers/make_case.py',
+      'data/genesis.txt',
+    ]) {
       assert.ok(files.includes(f), `the package holds ${f}`);
     }
-    assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('notebooks/')), 'tests and notebooks stay in the repository');
+    assert.ok(
+      !files.some((f) => f.startsWith('test/') || f.startsWith('notebooks/')),
+      'tests and notebooks stay in the repository',
+    );
     project = path.join(dir, 'project');
     fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'a-course', version: '1.0.0', private: true }));
+    fs.writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'a-course', version: '1.0.0', private: true }),
+    );
     // --prefer-offline: the dependencies are in npm's cache after the project's own install
     const installed = npm(['install', '--prefer-offline', '--no-save', path.join(dir, info.filename)], project);
     assert.equal(installed.status, 0, `npm install of the tarball failed:\n${installed.stderr}`);
@@ -65,19 +83,40 @@ describe('the packed package, installed into an empty project', { timeout: 10 * 
 
   test('bpttlab grad prints the gradients of a case file', () => {
     const file = path.join(project, 'case.json');
-    fs.writeFileSync(file, JSON.stringify({
-      loss: 'softmax-ce',
-      params: { U: [[0.5, -0.3], [0.1, 0.2]], W: [[0.4, -0.6], [0.3, 0.2]], V: [[1, -1], [0.5, 0.25], [-0.3, 0.8]], b: [0.1, -0.1], c: [0, 0.2, -0.2] },
-      tokens: [0, 1, 1],
-      y: [2, null, 0],
-    }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        loss: 'softmax-ce',
+        params: {
+          U: [
+            [0.5, -0.3],
+            [0.1, 0.2],
+          ],
+          W: [
+            [0.4, -0.6],
+            [0.3, 0.2],
+          ],
+          V: [
+            [1, -1],
+            [0.5, 0.25],
+            [-0.3, 0.8],
+          ],
+          b: [0.1, -0.1],
+          c: [0, 0.2, -0.2],
+        },
+        tokens: [0, 1, 1],
+        y: [2, null, 0],
+      }),
+    );
     const r = bpttlab('grad', 'case.json');
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { loss: number; grads: Record<string, unknown> };
     assert.ok(Number.isFinite(out.loss) && out.loss > 0);
     assert.deepEqual(Object.keys(out.grads).sort(), ['U', 'V', 'W', 'b', 'c', 'h0']);
     // the same numbers as the repository's own build
-    const here = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'grad', file], { encoding: 'utf8' });
+    const here = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'grad', file], {
+      encoding: 'utf8',
+    });
     assert.equal(r.stdout, here.stdout);
   });
 
@@ -93,12 +132,15 @@ describe('the packed package, installed into an empty project', { timeout: 10 * 
     assert.deepEqual([v.status, v.mistake?.id], ['mistake', 'uses-h-t']);
   });
 
-  test('bpttlab bench runs the benchmark with bpttlab\'s own engine', () => {
+  test("bpttlab bench runs the benchmark with bpttlab's own engine", () => {
     const r = bpttlab('bench', '--sizes', 'S1', '--engines', 'bpttlab', '--seconds', '0.2', '--json');
     assert.equal(r.status, 0, r.stderr);
     const records = JSON.parse(r.stdout) as { engine: string; size: string; medianMs: number }[];
     const s1 = records.find((x) => x.engine === 'bpttlab' && x.size === 'S1');
     assert.ok(s1 && s1.medianMs > 0, r.stdout);
-    assert.ok(!fs.existsSync(path.join(project, 'node_modules', 'bpttlab', 'build')), 'nothing written into the installed package');
+    assert.ok(
+      !fs.existsSync(path.join(project, 'node_modules', 'bpttlab', 'build')),
+      'nothing written into the installed package',
+    );
   });
 });

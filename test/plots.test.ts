@@ -4,12 +4,27 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  PLOTLY_BUNDLE_MARK, PLOT_CLASS, backward, expectClose, expectTrue, figureHtml, fmt, forward, gradCheck, initParams,
-  plotlyBundleHtml, row, stepContribution, tableHtml, tableText,
+  backward,
+  expectClose,
+  expectTrue,
+  figureHtml,
+  fmt,
+  forward,
+  gradCheck,
+  initParams,
+  PLOT_CLASS,
+  PLOTLY_BUNDLE_MARK,
+  plotlyBundleHtml,
+  row,
+  stepContribution,
+  tableHtml,
+  tableText,
 } from '../src/index';
 import * as plots from '../src/teach/plots';
 
-const D = 4, H = 3, K = 4;
+const D = 4,
+  H = 3,
+  K = 4;
 const x = [0, 1, 2, 2, 3];
 const y = [1, 2, 2, 3, 0];
 const T = x.length;
@@ -37,11 +52,14 @@ describe('plot builders', () => {
   });
 
   test('lines: a dashed series (a bound) has no markers and the colour it is given; log axes on request', () => {
-    const f = plots.lines([
-      { name: 'measured', x: [0, 1, 2], y: [1, 0.4, 0.2], color: plots.COLORS[1] },
-      { name: 'bound', x: [0, 1, 2], y: [1, 0.5, 0.25], dash: 'dash', color: plots.COLORS[1] },
-      { name: 'plain', x: [0, 1], y: [2, 3] },
-    ], { title: 't', xTitle: 'lag', yTitle: 'norm', logY: true, logX: true });
+    const f = plots.lines(
+      [
+        { name: 'measured', x: [0, 1, 2], y: [1, 0.4, 0.2], color: plots.COLORS[1] },
+        { name: 'bound', x: [0, 1, 2], y: [1, 0.5, 0.25], dash: 'dash', color: plots.COLORS[1] },
+        { name: 'plain', x: [0, 1], y: [2, 3] },
+      ],
+      { title: 't', xTitle: 'lag', yTitle: 'norm', logY: true, logX: true },
+    );
     const [measured, bound, plain] = f.data;
     assert.equal(measured.mode, 'lines+markers');
     assert.deepEqual(measured.line, { color: '#ff7f0e' });
@@ -50,9 +68,25 @@ describe('plot builders', () => {
     assert.equal(plain.line, undefined, 'no colour given: plotly picks one');
     assert.equal((f.layout.yaxis as Obj).type, 'log');
     assert.equal((f.layout.xaxis as Obj).type, 'log');
-    assert.equal((plots.lines([plain as never], { title: 't', xTitle: 'x', yTitle: 'y' }).layout.xaxis as Obj).type, undefined, 'linear x by default');
-    const ticked = plots.lines([plain as never], { title: 't', xTitle: 'x', yTitle: 'y', logX: true, xTicks: [1, 4, 16] }).layout.xaxis as Obj;
-    assert.deepEqual([ticked.tickvals, ticked.ticktext], [[1, 4, 16], ['1', '4', '16']]);
+    assert.equal(
+      (plots.lines([plain as never], { title: 't', xTitle: 'x', yTitle: 'y' }).layout.xaxis as Obj).type,
+      undefined,
+      'linear x by default',
+    );
+    const ticked = plots.lines([plain as never], {
+      title: 't',
+      xTitle: 'x',
+      yTitle: 'y',
+      logX: true,
+      xTicks: [1, 4, 16],
+    }).layout.xaxis as Obj;
+    assert.deepEqual(
+      [ticked.tickvals, ticked.ticktext],
+      [
+        [1, 4, 16],
+        ['1', '4', '16'],
+      ],
+    );
   });
 
   test('‖∇h(t) L‖ per step: one point per step, log y axis', () => {
@@ -61,16 +95,32 @@ describe('plot builders', () => {
     assert.equal((f.layout.yaxis as Obj).type, 'log');
     assert.match(axisTitle(f.layout, 'yaxis'), /∇<sub>h\(t\)<\/sub> L/);
     const n3 = Math.hypot(...row(g.dh, 2));
-    assert.ok(Math.abs((f.data[0].y as number[])[2] - n3) <= 1e-12 * n3, 'the norm of ∇h(3) L'); // summation order may differ
-    const two = plots.gradNormPlot([{ name: 'a', dh: g.dh }, { name: 'b', dh: g.dh }]);
+    // summation order may differ
+    assert.ok(Math.abs((f.data[0].y as number[])[2] - n3) <= 1e-12 * n3, 'the norm of ∇h(3) L');
+    const two = plots.gradNormPlot([
+      { name: 'a', dh: g.dh },
+      { name: 'b', dh: g.dh },
+    ]);
     assert.equal(two.data.length, 2);
     assert.equal(two.layout.showlegend, true);
   });
 
   test('parameter-gradient heatmaps: five traces shaped like ∇U, ∇W, ∇V, ∇b, ∇c', () => {
     const f = plots.paramGradHeatmaps(g);
-    assert.deepEqual(f.data.map((t) => shape(t.z as number[][])), [[H, D], [H, H], [K, H], [H, 1], [K, 1]]);
-    assert.deepEqual(f.data.map((t) => t.name), ['∇<sub>U</sub> L', '∇<sub>W</sub> L', '∇<sub>V</sub> L', '∇<sub>b</sub> L', '∇<sub>c</sub> L']);
+    assert.deepEqual(
+      f.data.map((t) => shape(t.z as number[][])),
+      [
+        [H, D],
+        [H, H],
+        [K, H],
+        [H, 1],
+        [K, 1],
+      ],
+    );
+    assert.deepEqual(
+      f.data.map((t) => t.name),
+      ['∇<sub>U</sub> L', '∇<sub>W</sub> L', '∇<sub>V</sub> L', '∇<sub>b</sub> L', '∇<sub>c</sub> L'],
+    );
     assert.equal((f.data[1].z as number[][])[1][2], g.dW.data[1 * H + 2]);
     // one shared, symmetric colour scale
     const zmax = f.data[0].zmax as number;
@@ -85,7 +135,7 @@ describe('plot builders', () => {
     for (const t of f.data) assert.equal((t.y as number[]).length, T);
     const c2 = stepContribution(p, fw, g, 2);
     const w2 = Math.hypot(...c2.dW.data);
-    assert.ok(Math.abs(norms.W[1] - w2) <= 1e-12 * w2, 'the norm of step 2\'s ∇W summand'); // summation order may differ
+    assert.ok(Math.abs(norms.W[1] - w2) <= 1e-12 * w2, "the norm of step 2's ∇W summand"); // summation order may differ
     assert.match(axisTitle(f.layout, 'xaxis'), /time step t/);
   });
 
@@ -107,23 +157,30 @@ describe('plot builders', () => {
   test('backward animation: frames t = τ … 1, ∇h known from the right, ∇W accumulating to the full ∇W', () => {
     const f = plots.backwardAnimation(p, fw, g);
     const frames = f.frames as Obj[];
-    assert.deepEqual(frames.map((fr) => fr.name), ['t = 5', 't = 4', 't = 3', 't = 2', 't = 1']);
+    assert.deepEqual(
+      frames.map((fr) => fr.name),
+      ['t = 5', 't = 4', 't = 3', 't = 2', 't = 1'],
+    );
     const sliders = f.layout.sliders as Obj[];
     assert.equal((sliders[0].steps as unknown[]).length, T);
     // after step t = 3: ∇h(1), ∇h(2) unknown (null), ∇h(3..5) known
-    const dh3 = ((frames[2].data as Obj[])[1].z as (number | null)[][]);
+    const dh3 = (frames[2].data as Obj[])[1].z as (number | null)[][];
     assert.deepEqual(shape(dh3), [H, T]);
-    assert.deepEqual(dh3[0].map((v) => v === null), [true, true, false, false, false]);
+    assert.deepEqual(
+      dh3[0].map((v) => v === null),
+      [true, true, false, false, false],
+    );
     // the last frame's ∇W equals the backward pass's
     const last = (frames[T - 1].data as Obj[])[2].z as number[][];
     last.flat().forEach((v, i) => assert.ok(Math.abs(v - g.dW.data[i]) < 1e-12));
-    assert.deepEqual(shape((f.data[0].z as number[][])), [K, T]);
+    assert.deepEqual(shape(f.data[0].z as number[][]), [K, T]);
   });
 
   test('unrolled graph SVG: a node per quantity and step, U/V/W edges, h(0)', () => {
     const svg = plots.unrolledGraphSvg(4);
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    for (const q of ['x', 'h', 'o', 'L', 'y']) for (let t = 1; t <= 4; t++) assert.ok(svg.includes(`>${q}(${t})<`), `${q}(${t})`);
+    for (const q of ['x', 'h', 'o', 'L', 'y'])
+      for (let t = 1; t <= 4; t++) assert.ok(svg.includes(`>${q}(${t})<`), `${q}(${t})`);
     assert.ok(svg.includes('>h(0)<'));
     assert.equal((svg.match(/>W</g) ?? []).length, 4); // h(0)→h(1), …, h(3)→h(4)
     assert.equal((svg.match(/>U</g) ?? []).length, 4);

@@ -1,9 +1,10 @@
 // Chapter 2 says which count PyTorch's reduction='mean' divides by. This runs PyTorch on that chapter's three cases
 // and holds the statement to it: CrossEntropyLoss divides by the number of scored targets (not ignore_index), not
 // by τ; MSELoss divides by τ·K and has no ½, so it returns 2L/(τK) for our L = Σ_t ½‖o(t) − y(t)‖².
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
 import { forward, initParams, toRows } from '../src';
 import { close as agree } from '../src/model/agree';
 
@@ -21,17 +22,27 @@ mse = F.mse_loss(torch.tensor(c['oSq'], dtype=torch.float64), torch.tensor(c['yR
 print(json.dumps({'ce': ce, 'ceMasked': ceMasked, 'mse': mse}))
 `;
 
-test("chapter 2's table: PyTorch's reduction='mean' divides by the scored targets (cross-entropy) and by τ·K (MSE)", { skip: hasTorch ? false : 'PyTorch (Debian python3-torch) is not installed' }, () => {
+test("chapter 2's table: PyTorch's reduction='mean' divides by the scored targets (cross-entropy) and by τ·K (MSE)", {
+  skip: hasTorch ? false : 'PyTorch (Debian python3-torch) is not installed',
+}, () => {
   const x = [0, 1, 2, 2]; // "hell"
   const y = [1, 2, 2, 3]; // "ello"
   const yMasked = [null, null, null, 3];
-  const yReal = [[0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 0.5, 0], [0, 0, 0, 0.5]];
+  const yReal = [
+    [0.5, 0, 0, 0],
+    [0, 0.5, 0, 0],
+    [0, 0, 0.5, 0],
+    [0, 0, 0, 0.5],
+  ];
   const p = initParams({ inputSize: 4, hiddenSize: 3, outputSize: 4, seed: 7, biasStd: 0.1 });
   const fw = forward(p, x, y);
   const fwMasked = forward(p, x, yMasked);
   const fwSq = forward(p, x, yReal, { loss: 'squared' });
   const [T, K] = [4, 4];
-  const py = spawnSync('/usr/bin/python3', ['-c', PY], { input: JSON.stringify({ o: toRows(fw.o), y, yMasked, oSq: toRows(fwSq.o), yReal }), encoding: 'utf8' });
+  const py = spawnSync('/usr/bin/python3', ['-c', PY], {
+    input: JSON.stringify({ o: toRows(fw.o), y, yMasked, oSq: toRows(fwSq.o), yReal }),
+    encoding: 'utf8',
+  });
   assert.equal(py.status, 0, py.stderr);
   const torch = JSON.parse(py.stdout) as { ce: number; ceMasked: number; mse: number };
   const close = (a: number, b: number, what: string) => assert.ok(agree(a, b, 1e-12), `${what}: ${a} vs ${b}`);

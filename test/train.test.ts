@@ -1,23 +1,37 @@
 // Optimisers, clipping, truncation variants, the training loop, sampling and the `train` command.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { Command } from 'commander';
-import { clipByGlobalNorm, clipElementwise, clipGrads, gradCosine } from '../src/train/clip';
 import { trainCommand } from '../src/cli/train';
-import { corpusFromText } from '../src/train/text';
-import { copyTask, makeTask } from '../src/train/tasks';
-import { OptimizerName, ParamGrads, gradData, makeOptimizer, restoreOptimizer, zeroGrads } from '../src/train/optim';
-import { backward, forward } from '../src/model/engine';
-import { PARAM_NAMES, Params, cloneParams, initParams } from '../src/model/params';
-import { checkTemperature, drawToken, sampleText, sampleTokens } from '../src/train/sample';
-import { BpttError } from '../src/model/errors';
-import { fromRows } from '../src/model/tensor';
-import { rng } from '../src/model/rng';
-import { Trainer } from '../src/train/trainer';
-import { iterationSeed } from '../src/train/config';
-import { formatLongRangeTable, longRangeTable } from '../src/teach/long-range';
-import { Truncation, gradientGap, parseTruncation, reweightedGrads, estimateGradient } from '../src/train/truncation';
 import { close as agree } from '../src/model/agree';
+import { backward, forward } from '../src/model/engine';
+import { BpttError } from '../src/model/errors';
+import { cloneParams, initParams, PARAM_NAMES, type Params } from '../src/model/params';
+import { rng } from '../src/model/rng';
+import { fromRows } from '../src/model/tensor';
+import { formatLongRangeTable, longRangeTable } from '../src/teach/long-range';
+import { clipByGlobalNorm, clipElementwise, clipGrads, gradCosine } from '../src/train/clip';
+import { iterationSeed } from '../src/train/config';
+import {
+  gradData,
+  makeOptimizer,
+  type OptimizerName,
+  type ParamGrads,
+  restoreOptimizer,
+  zeroGrads,
+} from '../src/train/optim';
+import { checkTemperature, drawToken, sampleText, sampleTokens } from '../src/train/sample';
+import { copyTask, makeTask } from '../src/train/tasks';
+import { corpusFromText } from '../src/train/text';
+import { Trainer } from '../src/train/trainer';
+import {
+  estimateGradient,
+  gradientGap,
+  parseTruncation,
+  reweightedGrads,
+  type Truncation,
+} from '../src/train/truncation';
 
 const close = (a: number, b: number, tol: number, what: string): void =>
   assert.ok(agree(a, b, tol), `${what}: ${a} vs ${b}`);
@@ -26,10 +40,22 @@ const close = (a: number, b: number, tol: number, what: string): void =>
 
 /** H = 1, D = 2, K = 1, so each parameter is a number or two we can follow. */
 function tiny(): Params {
-  return { U: fromRows([[0.5, -1]]), W: fromRows([[-0.3]]), V: fromRows([[0.2]]), b: Float64Array.of(0.1), c: Float64Array.of(-0.4) };
+  return {
+    U: fromRows([[0.5, -1]]),
+    W: fromRows([[-0.3]]),
+    V: fromRows([[0.2]]),
+    b: Float64Array.of(0.1),
+    c: Float64Array.of(-0.4),
+  };
 }
 function grads(u0: number, u1: number, w: number, v: number, b: number, c: number): ParamGrads {
-  return { dU: fromRows([[u0, u1]]), dW: fromRows([[w]]), dV: fromRows([[v]]), db: Float64Array.of(b), dc: Float64Array.of(c) };
+  return {
+    dU: fromRows([[u0, u1]]),
+    dW: fromRows([[w]]),
+    dV: fromRows([[v]]),
+    db: Float64Array.of(b),
+    dc: Float64Array.of(c),
+  };
 }
 const G1 = grads(1, -0.25, -2, 0.5, 0, 4);
 const G2 = grads(3, -0.25, 0.5, -0.5, 0, -1);
@@ -38,8 +64,15 @@ const flat = (p: Params): Flat => [p.U.data[0], p.U.data[1], p.W.data[0], p.V.da
 
 const EXPECTED: Record<OptimizerName, { opts: Record<string, number>; after: [Flat, Flat] }> = {
   // v ← 0.9 v − 0.1 g; θ ← θ + v.  U0: v = −0.1, θ = 0.4; then v = 0.9·(−0.1) − 0.1·3 = −0.39, θ = 0.01.
-  sgd: { opts: { lr: 0.1, momentum: 0.9 }, after: [[0.4, -0.975, -0.1, 0.15, 0.1, -0.8], [0.01, -0.9275, 0.03, 0.155, 0.1, -1.06]] },
-  // r ← r + g²; θ ← θ − 0.1 g / √(r + 1e-8).  U0: r = 1, θ = 0.5 − 0.1/√1.00000001 = 0.4000000005; then r = 10, θ −= 0.3/√(10 + 1e-8).
+  sgd: {
+    opts: { lr: 0.1, momentum: 0.9 },
+    after: [
+      [0.4, -0.975, -0.1, 0.15, 0.1, -0.8],
+      [0.01, -0.9275, 0.03, 0.155, 0.1, -1.06],
+    ],
+  },
+  // r ← r + g²; θ ← θ − 0.1 g / √(r + 1e-8). U0: r = 1, θ = 0.5 − 0.1/√1.00000001 = 0.4000000005; then r = 10, θ −=
+  // 0.3/√(10 + 1e-8).
   adagrad: {
     opts: { lr: 0.1 },
     after: [
@@ -98,7 +131,10 @@ test('optimisers: bad settings and mismatched state are errors that name the set
   const st = makeOptimizer('adam', p).state();
   const bigger = initParams({ inputSize: 3, hiddenSize: 1, outputSize: 1 });
   assert.throws(() => restoreOptimizer(st, bigger), /slots\.s\.U has 2 entries but U has 3/);
-  assert.throws(() => makeOptimizer('sgd', p).step(p, grads(Number.NaN, 0, 0, 0, 0, 0)), /∇U L has a non-finite entry NaN at index 0/);
+  assert.throws(
+    () => makeOptimizer('sgd', p).step(p, grads(Number.NaN, 0, 0, 0, 0, 0)),
+    /∇U L has a non-finite entry NaN at index 0/,
+  );
   assert.equal(p.U.data[0], 0.5, 'and nothing was updated');
 });
 
@@ -128,21 +164,24 @@ test('clip elementwise cuts each entry to [−limit, limit] (min-char-rnn) and c
   assert.throws(() => clipElementwise(g, 0), /limit must be a positive number/);
 });
 
-test('gradCosine: norm clipping keeps the direction (cos = 1), clipping entries turns it when only some are cut', () => {
-  const g = grads(7, -0.25, -9, 5, 0, -5.5);
-  const byNorm = grads(7, -0.25, -9, 5, 0, -5.5);
-  clipByGlobalNorm(byNorm, 1);
-  close(gradCosine(g, byNorm), 1, 1e-15, 'norm clip');
-  const byValue = grads(7, -0.25, -9, 5, 0, -5.5);
-  clipElementwise(byValue, 5);
-  // by hand: g = (7, −0.25, −9, 5, 0, −5.5), clipped (5, −0.25, −5, 5, 0, −5); g·c = 35 + 0.0625 + 45 + 25 + 27.5
-  const dot = 35 + 0.0625 + 45 + 25 + 27.5;
-  const want = dot / (Math.hypot(7, 0.25, 9, 5, 5.5) * Math.hypot(5, 0.25, 5, 5, 5));
-  close(gradCosine(g, byValue), want, 1e-15, 'value clip');
-  assert.ok(want < 0.99);
-  assert.equal(gradCosine(grads(0, 0, 0, 0, 0, 0), grads(0, 0, 0, 0, 0, 0)), 1);
-  assert.equal(gradCosine(g, grads(0, 0, 0, 0, 0, 0)), 0);
-});
+test(
+  'gradCosine: norm clipping keeps the direction (cos = 1), clipping entries turns it when only some are ' + 'cut',
+  () => {
+    const g = grads(7, -0.25, -9, 5, 0, -5.5);
+    const byNorm = grads(7, -0.25, -9, 5, 0, -5.5);
+    clipByGlobalNorm(byNorm, 1);
+    close(gradCosine(g, byNorm), 1, 1e-15, 'norm clip');
+    const byValue = grads(7, -0.25, -9, 5, 0, -5.5);
+    clipElementwise(byValue, 5);
+    // by hand: g = (7, −0.25, −9, 5, 0, −5.5), clipped (5, −0.25, −5, 5, 0, −5); g·c = 35 + 0.0625 + 45 + 25 + 27.5
+    const dot = 35 + 0.0625 + 45 + 25 + 27.5;
+    const want = dot / (Math.hypot(7, 0.25, 9, 5, 5.5) * Math.hypot(5, 0.25, 5, 5, 5));
+    close(gradCosine(g, byValue), want, 1e-15, 'value clip');
+    assert.ok(want < 0.99);
+    assert.equal(gradCosine(grads(0, 0, 0, 0, 0, 0), grads(0, 0, 0, 0, 0, 0)), 1);
+    assert.equal(gradCosine(g, grads(0, 0, 0, 0, 0, 0)), 0);
+  },
+);
 
 function flatGrads(g: ParamGrads): number[] {
   return PARAM_NAMES.flatMap((n) => Array.from(gradData(g, n)));
@@ -158,42 +197,66 @@ function longCase(T: number, seed: number): { p: Params; tokens: number[]; ys: (
   return { p, tokens, ys };
 }
 
-function assertGradsClose(a: ParamGrads & { dh0: Float64Array }, b: ParamGrads & { dh0: Float64Array }, tol: number, what: string): void {
-  for (const n of PARAM_NAMES) gradData(a, n).forEach((v, i) => close(v, gradData(b, n)[i], tol, `${what} ∇${n}[${i}]`));
+function assertGradsClose(
+  a: ParamGrads & { dh0: Float64Array },
+  b: ParamGrads & { dh0: Float64Array },
+  tol: number,
+  what: string,
+): void {
+  for (const n of PARAM_NAMES)
+    gradData(a, n).forEach((v, i) => close(v, gradData(b, n)[i], tol, `${what} ∇${n}[${i}]`));
   a.dh0.forEach((v, i) => close(v, b.dh0[i], tol, `${what} ∇h(0)[${i}]`));
 }
 
-test('every variant equals full BPTT when it cannot cut: chunked k ≥ T, BPTT(T, T), BPTT(k1, k2 ≥ T), randomized with π = 1', () => {
-  const T = 9;
-  const { p, tokens, ys } = longCase(T, 3);
-  const h0 = [0.1, -0.2, 0.3, 0, 0.5];
-  const full = estimateGradient(p, tokens, ys, { kind: 'full' }, { h0 }).grads;
-  const same: Truncation[] = [
-    { kind: 'chunked', k: T },
-    { kind: 'chunked', k: 50 },
-    { kind: 'streaming', k1: T, k2: T },
-    { kind: 'streaming', k1: 2, k2: T }, // windows all reach back to step 1: each loss once, with its full gradient
-    { kind: 'streaming', k1: 4, k2: 20 },
-    { kind: 'randomized', k: Infinity },
-  ];
-  for (const v of same) {
-    assertGradsClose(estimateGradient(p, tokens, ys, v, { h0 }).grads, full, 1e-12, JSON.stringify(v));
-    const gap = gradientGap(p, tokens, ys, v, { h0 });
-    assert.ok(gap.relError < 1e-12 && Math.abs(gap.cosine - 1) < 1e-12, JSON.stringify(v));
-  }
-  const cut = gradientGap(p, tokens, ys, { kind: 'chunked', k: 2 }, { h0 });
-  assert.ok(cut.relError > 1e-3, `chunked k = 2 must differ from full BPTT, got ${cut.relError}`);
-});
+test(
+  'every variant equals full BPTT when it cannot cut: chunked k ≥ T, BPTT(T, T), BPTT(k1, k2 ≥ T), randomized ' +
+    'with π = 1',
+  () => {
+    const T = 9;
+    const { p, tokens, ys } = longCase(T, 3);
+    const h0 = [0.1, -0.2, 0.3, 0, 0.5];
+    const full = estimateGradient(p, tokens, ys, { kind: 'full' }, { h0 }).grads;
+    const same: Truncation[] = [
+      { kind: 'chunked', k: T },
+      { kind: 'chunked', k: 50 },
+      { kind: 'streaming', k1: T, k2: T },
+      { kind: 'streaming', k1: 2, k2: T }, // windows all reach back to step 1: each loss once, with its full gradient
+      { kind: 'streaming', k1: 4, k2: 20 },
+      { kind: 'randomized', k: Infinity },
+    ];
+    for (const v of same) {
+      assertGradsClose(estimateGradient(p, tokens, ys, v, { h0 }).grads, full, 1e-12, JSON.stringify(v));
+      const gap = gradientGap(p, tokens, ys, v, { h0 });
+      assert.ok(gap.relError < 1e-12 && Math.abs(gap.cosine - 1) < 1e-12, JSON.stringify(v));
+    }
+    const cut = gradientGap(p, tokens, ys, { kind: 'chunked', k: 2 }, { h0 });
+    assert.ok(cut.relError > 1e-3, `chunked k = 2 must differ from full BPTT, got ${cut.relError}`);
+  },
+);
 
-test('BPTT(k, k) is chunked truncation k when k divides T, and randomized truncation with k = 1 (π = 0) is chunked k = 1', () => {
-  // (When k does not divide T the last BPTT(k, k) window still reaches k steps back from T, into the previous chunk.)
-  const { p, tokens, ys } = longCase(12, 4);
-  for (const k of [1, 2, 3, 4, 6]) {
-    const chunked = estimateGradient(p, tokens, ys, { kind: 'chunked', k }).grads;
-    assertGradsClose(estimateGradient(p, tokens, ys, { kind: 'streaming', k1: k, k2: k }).grads, chunked, 1e-12, `BPTT(${k}, ${k})`);
-  }
-  assertGradsClose(estimateGradient(p, tokens, ys, { kind: 'randomized', k: 1 }).grads, estimateGradient(p, tokens, ys, { kind: 'chunked', k: 1 }).grads, 1e-12, 'randomized k=1');
-});
+test(
+  'BPTT(k, k) is chunked truncation k when k divides T, and randomized truncation with k = 1 (π = 0) is chunked ' +
+    'k = 1',
+  () => {
+    // (When k does not divide T the last BPTT(k, k) window still reaches k steps back from T, into the previous chunk.)
+    const { p, tokens, ys } = longCase(12, 4);
+    for (const k of [1, 2, 3, 4, 6]) {
+      const chunked = estimateGradient(p, tokens, ys, { kind: 'chunked', k }).grads;
+      assertGradsClose(
+        estimateGradient(p, tokens, ys, { kind: 'streaming', k1: k, k2: k }).grads,
+        chunked,
+        1e-12,
+        `BPTT(${k}, ${k})`,
+      );
+    }
+    assertGradsClose(
+      estimateGradient(p, tokens, ys, { kind: 'randomized', k: 1 }).grads,
+      estimateGradient(p, tokens, ys, { kind: 'chunked', k: 1 }).grads,
+      1e-12,
+      'randomized k=1',
+    );
+  },
+);
 
 test('randomized truncation is unbiased: the exact expectation over every ξ pattern is full BPTT', () => {
   // T = 4 boundaries, π = 1/2: ξ_t ∈ {0, 2}, each pattern with probability 1/16. Σ P(ξ) g(ξ) must be the full gradient.
@@ -239,7 +302,10 @@ const TEXT = 'the cat sat on the mat.\nthe dog sat on the log.\n'.repeat(20);
 
 test('same seed, same run: identical losses and parameters; another seed differs', () => {
   const run = (seed: number): { losses: number[]; p: Params } => {
-    const t = new Trainer({ kind: 'text', corpus: corpusFromText(TEXT) }, { hiddenSize: 8, seqLength: 10, batchSize: 2, seed, truncation: { kind: 'randomized', k: 4 } });
+    const t = new Trainer(
+      { kind: 'text', corpus: corpusFromText(TEXT) },
+      { hiddenSize: 8, seqLength: 10, batchSize: 2, seed, truncation: { kind: 'randomized', k: 4 } },
+    );
     const losses = t.run(15).map((s) => s.loss);
     return { losses, p: t.params };
   };
@@ -250,9 +316,20 @@ test('same seed, same run: identical losses and parameters; another seed differs
   assert.notEqual(iterationSeed(3, 0), iterationSeed(3, 1));
 });
 
-test('a minibatch sums the B sequences\' gradients; the reported loss is Σ L(t) / scored steps', () => {
+test("a minibatch sums the B sequences' gradients; the reported loss is Σ L(t) / scored steps", () => {
   const corpus = corpusFromText(TEXT, 'text', { validFraction: 0 });
-  const t = new Trainer({ kind: 'text', corpus }, { hiddenSize: 6, seqLength: 7, batchSize: 2, optimizer: 'sgd', lr: 0.05, optimizerOptions: { momentum: 0 }, clip: null });
+  const t = new Trainer(
+    { kind: 'text', corpus },
+    {
+      hiddenSize: 6,
+      seqLength: 7,
+      batchSize: 2,
+      optimizer: 'sgd',
+      lr: 0.05,
+      optimizerOptions: { momentum: 0 },
+      clip: null,
+    },
+  );
   const before = { W: t.params.W.data.slice(), V: t.params.V.data.slice() };
   // the two streams start at 0 and at ⌊(n − 1)/2⌋, both from h = 0
   const spacing = Math.floor((corpus.train.length - 1) / 2);
@@ -287,7 +364,10 @@ test('the training loop reports how often it clipped', () => {
 
 test('a character model learns a small text: loss far below log V, and argmax samples reproduce it', () => {
   const corpus = corpusFromText(TEXT, 'text', { validFraction: 0 });
-  const t = new Trainer({ kind: 'text', corpus }, { hiddenSize: 24, seqLength: 16, optimizer: 'adam', lr: 0.01, clip: { kind: 'norm', max: 5 } });
+  const t = new Trainer(
+    { kind: 'text', corpus },
+    { hiddenSize: 24, seqLength: 16, optimizer: 'adam', lr: 0.01, clip: { kind: 'norm', max: 5 } },
+  );
   const first = t.step();
   t.run(600);
   const last = t.history[t.history.length - 1];
@@ -301,7 +381,18 @@ test('a character model learns a small text: loss far below log V, and argmax sa
 test('full BPTT learns the copy task at lag 20; chunked k = 4 stays near chance (random symbols fill the wait)', () => {
   const task = copyTask(20, 1, 4, true);
   const acc = (truncation: Truncation): number => {
-    const t = new Trainer({ kind: 'task', task }, { hiddenSize: 16, batchSize: 8, optimizer: 'adam', lr: 0.02, clip: { kind: 'norm', max: 1 }, truncation, seed: 3 });
+    const t = new Trainer(
+      { kind: 'task', task },
+      {
+        hiddenSize: 16,
+        batchSize: 8,
+        optimizer: 'adam',
+        lr: 0.02,
+        clip: { kind: 'norm', max: 1 },
+        truncation,
+        seed: 3,
+      },
+    );
     t.run(400);
     return t.evaluate({ examples: 200 }).accuracy;
   };
@@ -312,11 +403,19 @@ test('full BPTT learns the copy task at lag 20; chunked k = 4 stays near chance 
 });
 
 test('longRangeTable and its Markdown form', () => {
-  const rows = longRangeTable({ lags: [3], variants: [{ kind: 'full' }, { kind: 'chunked', k: 2 }], seeds: [1], iterations: 5 });
+  const rows = longRangeTable({
+    lags: [3],
+    variants: [{ kind: 'full' }, { kind: 'chunked', k: 2 }],
+    seeds: [1],
+    iterations: 5,
+  });
   assert.equal(rows.length, 2);
   assert.equal(rows[0].variant, 'full');
   const md = formatLongRangeTable(rows);
-  assert.match(md, /^\| lag \| full \| chunked k=2 \| chance \|\n\|---:\|---:\|---:\|---:\|\n\| 3 \| \d\.\d\d \| \d\.\d\d \| 0\.25 \|$/);
+  assert.match(
+    md,
+    /^\| lag \| full \| chunked k=2 \| chance \|\n\|---:\|---:\|---:\|---:\|\n\| 3 \| \d\.\d\d \| \d\.\d\d \| 0\.25 \|$/,
+  );
 });
 
 test('longRangeTable: the mean over the seeds and their spread (sample standard deviation)', () => {
@@ -325,7 +424,11 @@ test('longRangeTable: the mean over the seeds and their spread (sample standard 
   const mean = (row.perSeed[0] + row.perSeed[1] + row.perSeed[2]) / 3;
   close(row.accuracy, mean, 1e-15, 'mean');
   close(row.std, Math.sqrt(row.perSeed.reduce((a, v) => a + (v - mean) ** 2, 0) / 2), 1e-15, 'std with n − 1');
-  assert.equal(longRangeTable({ lags: [3], variants: [{ kind: 'full' }], seeds: [1], iterations: 2 })[0].std, 0, 'one seed: no spread');
+  assert.equal(
+    longRangeTable({ lags: [3], variants: [{ kind: 'full' }], seeds: [1], iterations: 2 })[0].std,
+    0,
+    'one seed: no spread',
+  );
 });
 
 test('trainer settings are checked with messages that name the field', () => {
@@ -343,7 +446,8 @@ test('temperature: 0 is argmax, negative or NaN is an error, 1 samples softmax(o
   const r = rng(1);
   assert.equal(drawToken(o, 0, r), 1);
   assert.equal(drawToken(o, 1e-9, r), 1, 'a tiny temperature is argmax too, without overflow');
-  for (const bad of [-1, Number.NaN, Infinity]) assert.throws(() => checkTemperature(bad), /temperature must be a finite number > 0/);
+  for (const bad of [-1, Number.NaN, Infinity])
+    assert.throws(() => checkTemperature(bad), /temperature must be a finite number > 0/);
   const counts = [0, 0, 0];
   const N = 20000;
   for (let i = 0; i < N; i++) counts[drawToken(o, 1, r)]++;
@@ -360,7 +464,10 @@ test('sampling is seeded and checks its inputs', () => {
   assert.deepEqual(sampleTokens(p, { length: 30, seed: 9, prime: [1, 2] }).tokens, a);
   assert.notDeepEqual(sampleTokens(p, { length: 30, seed: 10, prime: [1, 2] }).tokens, a);
   const corpus = corpusFromText('abcde');
-  assert.throws(() => sampleText(p, corpus.vocab, { prime: 'abz', length: 3 }), /unknown character "z" \(U\+007A\) at line 1, column 3/);
+  assert.throws(
+    () => sampleText(p, corpus.vocab, { prime: 'abz', length: 3 }),
+    /unknown character "z" \(U\+007A\) at line 1, column 3/,
+  );
   const notChar = initParams({ inputSize: 2, hiddenSize: 2, outputSize: 3 });
   assert.throws(() => sampleTokens(notChar, { length: 1 }), /D must equal K/);
 });
@@ -368,12 +475,37 @@ test('sampling is seeded and checks its inputs', () => {
 // --- the command ---
 
 function program(out: string[]): Command {
-  return new Command('bpttlab').exitOverride().addCommand(trainCommand({ out: (s) => out.push(s) }).configureOutput({ writeErr: () => undefined }));
+  return new Command('bpttlab')
+    .exitOverride()
+    .addCommand(trainCommand({ out: (s) => out.push(s) }).configureOutput({ writeErr: () => undefined }));
 }
 
 test('bpttlab train --task copy: trains, reports held-out accuracy and a JSON summary', async () => {
   const out: string[] = [];
-  await program(out).parseAsync(['train', '--task', 'copy', '--lag', '3', '--iterations', '120', '--hidden', '12', '--batch', '4', '--optimizer', 'adam', '--lr', '0.02', '--sample-every', '60', '--no-progress', '--json'], { from: 'user' });
+  await program(out).parseAsync(
+    [
+      'train',
+      '--task',
+      'copy',
+      '--lag',
+      '3',
+      '--iterations',
+      '120',
+      '--hidden',
+      '12',
+      '--batch',
+      '4',
+      '--optimizer',
+      'adam',
+      '--lr',
+      '0.02',
+      '--sample-every',
+      '60',
+      '--no-progress',
+      '--json',
+    ],
+    { from: 'user' },
+  );
   const text = out.join('');
   assert.match(text, /copy task: remember 1 symbol\(s\) of 4 for 3 steps/);
   assert.match(text, /iteration 60: loss [\d.]+ per scored step; held-out accuracy [\d.]+ \(chance 0\.25\)/);
@@ -391,16 +523,49 @@ test('bpttlab train on a text file prints samples; bad input is a BpttError or a
   const file = join(dir, 't.txt');
   writeFileSync(file, TEXT);
   const out: string[] = [];
-  await program(out).parseAsync(['train', '--data', file, '--iterations', '40', '--hidden', '8', '--seq-length', '10', '--sample-every', '20', '--sample-length', '30', '--no-progress'], { from: 'user' });
+  await program(out).parseAsync(
+    [
+      'train',
+      '--data',
+      file,
+      '--iterations',
+      '40',
+      '--hidden',
+      '8',
+      '--seq-length',
+      '10',
+      '--sample-every',
+      '20',
+      '--sample-length',
+      '30',
+      '--no-progress',
+    ],
+    { from: 'user' },
+  );
   const text = out.join('');
   assert.match(text, /uniform baseline log V = [\d.]+ nats per character/);
-  assert.match(text, /--- iteration 20: loss [\d.]+ per character \(perplexity [\d.]+\); sample at temperature 0\.8:\n[^\n]*/);
+  assert.match(
+    text,
+    /--- iteration 20: loss [\d.]+ per character \(perplexity [\d.]+\); sample at temperature 0\.8:\n[^\n]*/,
+  );
   assert.match(text, /done: 40 iterations/);
-  await assert.rejects(program([]).parseAsync(['train', '--data', join(dir, 'missing.txt'), '--no-progress'], { from: 'user' }), (e: Error) => e instanceof BpttError && /no such file/.test(e.message));
-  await assert.rejects(program([]).parseAsync(['train', '--task', 'copy', '--bptt', 'stream:9,3'], { from: 'user' }), BpttError);
+  await assert.rejects(
+    program([]).parseAsync(['train', '--data', join(dir, 'missing.txt'), '--no-progress'], { from: 'user' }),
+    (e: Error) => e instanceof BpttError && /no such file/.test(e.message),
+  );
+  await assert.rejects(
+    program([]).parseAsync(['train', '--task', 'copy', '--bptt', 'stream:9,3'], { from: 'user' }),
+    BpttError,
+  );
   await assert.rejects(program([]).parseAsync(['train', '--resume'], { from: 'user' }), /--resume needs --checkpoint/);
-  await assert.rejects(program([]).parseAsync(['train', '--optimizer', 'lbfgs'], { from: 'user' }), /commander\.invalidArgument|Allowed choices/);
-  await assert.rejects(program([]).parseAsync(['train', '--temperature', '-1'], { from: 'user' }), /expected a number ≥ 0/);
+  await assert.rejects(
+    program([]).parseAsync(['train', '--optimizer', 'lbfgs'], { from: 'user' }),
+    /commander\.invalidArgument|Allowed choices/,
+  );
+  await assert.rejects(
+    program([]).parseAsync(['train', '--temperature', '-1'], { from: 'user' }),
+    /expected a number ≥ 0/,
+  );
 });
 
 test('tasks used by the command exist under their names', () => {

@@ -2,13 +2,13 @@
 // `bpttlab grad CASE.json` answers with the loss, h, o and every gradient, so implementations can be compared.
 // Types are checked with a JSON schema (ajv); shapes are checked here, each error naming the field, the
 // equation it feeds, and the expected and actual shapes.
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 import { checkMemory, engineMemory, formatDuration } from '../io/limits';
-import { LOSSES, LossName } from '../model/losses';
 import { backward, forward } from '../model/engine';
-import { Params } from '../model/params';
-import type { PlainParams, ReferenceResult } from '../model/reference';
 import { BpttError } from '../model/errors';
+import { LOSSES, type LossName } from '../model/losses';
+import type { Params } from '../model/params';
+import type { PlainParams, ReferenceResult } from '../model/reference';
 import { fromRows, toRows } from '../model/tensor';
 
 export interface CaseJson {
@@ -63,7 +63,8 @@ function fieldOf(path: string): string {
 
 function valueAt(root: unknown, path: string): unknown {
   let v: unknown = root;
-  for (const s of path.split('/').filter((x) => x !== '')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
+  for (const s of path.split('/').filter((x) => x !== ''))
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
   return v;
 }
 
@@ -86,13 +87,15 @@ function schemaMessage(e: ErrorObject, root: unknown): string {
   if (e.keyword === 'type') {
     const want = (e.params as { type: string }).type;
     const v = valueAt(root, e.instancePath);
-    if (typeof v === 'number' && !Number.isFinite(v)) return `${field} must be a finite number, got ${describeValue(v)}`;
+    if (typeof v === 'number' && !Number.isFinite(v))
+      return `${field} must be a finite number, got ${describeValue(v)}`;
     const article = want === 'array' || want === 'integer' || want === 'object' ? 'an' : 'a';
     return `${field} must be ${article} ${want}, got ${got}`;
   }
   if (e.keyword === 'anyOf') {
     const loss = (root as { loss?: unknown }).loss;
-    if (loss === 'softmax-ce') return `${field} must be a class index (an integer ≥ 0) or null for softmax-ce, got ${got}`;
+    if (loss === 'softmax-ce')
+      return `${field} must be a class index (an integer ≥ 0) or null for softmax-ce, got ${got}`;
     if (loss === 'squared') return `${field} must be a vector of K numbers or null for squared error, got ${got}`;
     return `${field} must be a class index, a vector of numbers or null, got ${got}`;
   }
@@ -106,7 +109,8 @@ function dims(m: number[][]): string {
 /** Every row the same length, or an error naming the field and the first row that differs. */
 function checkRectangular(field: string, m: number[][]): void {
   for (let i = 1; i < m.length; i++) {
-    if (m[i].length !== m[0].length) throw new BpttError(`${field} is ragged: row 0 has ${m[0].length} entries but row ${i} has ${m[i].length}`);
+    if (m[i].length !== m[0].length)
+      throw new BpttError(`${field} is ragged: row 0 has ${m[0].length} entries but row ${i} has ${m[i].length}`);
   }
 }
 
@@ -115,7 +119,8 @@ function checkFiniteAll(field: string, v: number[] | number[][]): void {
   const nested = Array.isArray(v[0]);
   for (let i = 0; i < rows.length; i++) {
     for (let j = 0; j < rows[i].length; j++) {
-      if (!Number.isFinite(rows[i][j])) throw new BpttError(`${field}${nested ? `[${i}][${j}]` : `[${j}]`} must be a finite number, got ${rows[i][j]}`);
+      if (!Number.isFinite(rows[i][j]))
+        throw new BpttError(`${field}${nested ? `[${i}][${j}]` : `[${j}]`} must be a finite number, got ${rows[i][j]}`);
     }
   }
 }
@@ -125,12 +130,18 @@ function checkFiniteAll(field: string, v: number[] | number[][]): void {
  * message names the field and the expected and actual shapes. Unknown top-level fields are reported in `warnings`.
  */
 export function checkCase(raw: unknown): { value: CaseJson; warnings: string[] } {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new BpttError(`the case must be a JSON object, got ${describeValue(raw)}`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new BpttError(`the case must be a JSON object, got ${describeValue(raw)}`);
   if (!validate(raw)) {
     // ajv lists an anyOf's failed branches ("must be null", …) before the anyOf itself; the anyOf says what is wanted
     const errors = validate.errors as ErrorObject[];
     const anyOf = errors.find((e) => e.keyword === 'anyOf');
-    throw new BpttError(schemaMessage(anyOf !== undefined && errors[0].instancePath.startsWith(anyOf.instancePath) ? anyOf : errors[0], raw));
+    throw new BpttError(
+      schemaMessage(
+        anyOf !== undefined && errors[0].instancePath.startsWith(anyOf.instancePath) ? anyOf : errors[0],
+        raw,
+      ),
+    );
   }
   const c = raw as unknown as CaseJson;
   const warnings = Object.keys(raw)
@@ -138,52 +149,84 @@ export function checkCase(raw: unknown): { value: CaseJson; warnings: string[] }
     .map((k) => `ignoring unknown field "${k}" (known: ${CASE_FIELDS.join(', ')})`);
   if (!LOSSES.includes(c.loss)) throw new BpttError(`loss must be "softmax-ce" or "squared", got "${c.loss}"`);
   const { U, W, V, b, c: cv } = c.params;
-  for (const [name, m] of [['U', U], ['W', W], ['V', V]] as const) checkRectangular(`params.${name}`, m);
+  for (const [name, m] of [
+    ['U', U],
+    ['W', W],
+    ['V', V],
+  ] as const)
+    checkRectangular(`params.${name}`, m);
   const eqA = 'a(t) = b + W h(t-1) + U x(t) (eq 10.8)';
   const eqO = 'o(t) = c + V h(t) (eq 10.10)';
   const H = W.length;
   if (H === 0) throw new BpttError(`params.W must be H×H with H ≥ 1 for ${eqA}, got 0×0`);
   if (W[0].length !== H) throw new BpttError(`params.W must be H×H = ${H}×${H} for ${eqA}, got ${dims(W)}`);
   const D = U.length === 0 ? 0 : U[0].length;
-  if (U.length !== H || D === 0) throw new BpttError(`params.U must be H×D = ${H}×D (D ≥ 1) for ${eqA}, got ${dims(U)}`);
+  if (U.length !== H || D === 0)
+    throw new BpttError(`params.U must be H×D = ${H}×D (D ≥ 1) for ${eqA}, got ${dims(U)}`);
   if (b.length !== H) throw new BpttError(`params.b must have length H = ${H} for ${eqA}, got ${b.length}`);
   const K = V.length;
-  if (K === 0 || V[0].length !== H) throw new BpttError(`params.V must be K×H = K×${H} (K ≥ 1) for ${eqO}, got ${dims(V)}`);
+  if (K === 0 || V[0].length !== H)
+    throw new BpttError(`params.V must be K×H = K×${H} (K ≥ 1) for ${eqO}, got ${dims(V)}`);
   if (cv.length !== K) throw new BpttError(`params.c must have length K = ${K} for ${eqO}, got ${cv.length}`);
-  for (const [name, v] of [['U', U], ['W', W], ['V', V], ['b', b], ['c', cv]] as const) checkFiniteAll(`params.${name}`, v);
+  for (const [name, v] of [
+    ['U', U],
+    ['W', W],
+    ['V', V],
+    ['b', b],
+    ['c', cv],
+  ] as const)
+    checkFiniteAll(`params.${name}`, v);
   if (c.h0 !== undefined) {
-    if (c.h0.length !== H) throw new BpttError(`h0 must have length H = ${H} for a(1) = b + W h(0) + U x(1) (eq 10.8), got ${c.h0.length}`);
+    if (c.h0.length !== H)
+      throw new BpttError(`h0 must have length H = ${H} for a(1) = b + W h(0) + U x(1) (eq 10.8), got ${c.h0.length}`);
     checkFiniteAll('h0', c.h0);
   }
   if ((c.x === undefined) === (c.tokens === undefined)) {
-    throw new BpttError(c.x === undefined ? 'the case needs inputs: give either "x" (T×D real vectors) or "tokens" (T indices), got neither' : 'give either "x" (T×D real vectors) or "tokens" (T indices), not both');
+    throw new BpttError(
+      c.x === undefined
+        ? 'the case needs inputs: give either "x" (T×D real vectors) or "tokens" (T indices), got neither'
+        : 'give either "x" (T×D real vectors) or "tokens" (T indices), not both',
+    );
   }
   let T: number;
   if (c.x !== undefined) {
     checkRectangular('x', c.x);
     T = c.x.length;
-    if (T > 0 && c.x[0].length !== D) throw new BpttError(`x must be T×D = ${T}×${D} for ${eqA} (D from params.U), got ${dims(c.x)}`);
+    if (T > 0 && c.x[0].length !== D)
+      throw new BpttError(`x must be T×D = ${T}×${D} for ${eqA} (D from params.U), got ${dims(c.x)}`);
     checkFiniteAll('x', c.x);
   } else {
     const tokens = c.tokens as number[];
     T = tokens.length;
     const bad = tokens.findIndex((j) => j < 0 || j >= D);
-    if (bad >= 0) throw new BpttError(`tokens[${bad}] must be an index in 0..${D - 1} (one-hot x(t) of length D = ${D}), got ${tokens[bad]}`);
+    if (bad >= 0)
+      throw new BpttError(
+        `tokens[${bad}] must be an index in 0..${D - 1} (one-hot x(t) of length D = ${D}), got ${tokens[bad]}`,
+      );
   }
-  if (T === 0) throw new BpttError(`the sequence is empty: ${c.x !== undefined ? 'x' : 'tokens'} must have at least one step (T ≥ 1)`);
+  if (T === 0)
+    throw new BpttError(
+      `the sequence is empty: ${c.x !== undefined ? 'x' : 'tokens'} must have at least one step (T ≥ 1)`,
+    );
   if (c.y.length !== T) throw new BpttError(`y must have one entry per step, T = ${T}, got ${c.y.length}`);
   c.y.forEach((y, t) => {
     if (y === null) return;
     if (c.loss === 'softmax-ce') {
       if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= K) {
-        throw new BpttError(`y[${t}] must be a class index in 0..${K - 1} (K = ${K}) or null for softmax-ce, got ${describeValue(y)}`);
+        throw new BpttError(
+          `y[${t}] must be a class index in 0..${K - 1} (K = ${K}) or null for softmax-ce, got ${describeValue(y)}`,
+        );
       }
     } else {
-      if (!Array.isArray(y) || y.length !== K) throw new BpttError(`y[${t}] must be a vector of length K = ${K} or null for squared error, got ${describeValue(y)}`);
+      if (!Array.isArray(y) || y.length !== K)
+        throw new BpttError(
+          `y[${t}] must be a vector of length K = ${K} or null for squared error, got ${describeValue(y)}`,
+        );
       checkFiniteAll(`y[${t}]`, y);
     }
   });
-  if (c.truncate !== undefined && c.truncate < 1) throw new BpttError(`truncate must be an integer ≥ 1 (chunk length of truncated BPTT), got ${c.truncate}`);
+  if (c.truncate !== undefined && c.truncate < 1)
+    throw new BpttError(`truncate must be an integer ≥ 1 (chunk length of truncated BPTT), got ${c.truncate}`);
   return { value: c, warnings };
 }
 
@@ -216,7 +259,8 @@ export function caseSizes(c: CaseJson): { D: number; H: number; K: number; T: nu
 }
 
 /**
- * The mathjs reference takes about 1.5 µs per unit of τ·(n_h² + n_h·D + K·n_h) on this lab's machine (its H(t) is a dense
+ * The mathjs reference takes about 1.5 µs per unit of τ·(n_h² + n_h·D + K·n_h) on this lab's machine (its H(t) is a
+ * dense
  * diag matrix); past this many units (about 30 s) it is refused rather than left to run for hours.
  */
 export const REFERENCE_WORK_LIMIT = 2e7;
@@ -225,24 +269,51 @@ export const REFERENCE_WORK_LIMIT = 2e7;
 export function checkCaseSize(c: CaseJson, engine: EngineName): void {
   const { D, H, K, T } = caseSizes(c);
   const m = engineMemory({ D, H, K, T, B: 1, real: c.x !== undefined, slots: 0 });
-  checkMemory(m.parts, m.workspace, `this case (τ = ${T}, D = ${D}, n_h = ${H}, K = ${K})`, 'use a shorter sequence or smaller sizes');
+  checkMemory(
+    m.parts,
+    m.workspace,
+    `this case (τ = ${T}, D = ${D}, n_h = ${H}, K = ${K})`,
+    'use a shorter sequence or smaller sizes',
+  );
   const work = T * (H * H + H * D + K * H);
   if (engine === 'reference' && work > REFERENCE_WORK_LIMIT) {
-    throw new BpttError(`the reference engine (mathjs, slow on purpose) is limited to τ·(n_h² + n_h·D + K·n_h) ≤ ${REFERENCE_WORK_LIMIT.toExponential(0)} (about 30 s); this case has ${work.toExponential(1)} (about ${formatDuration(work * 1.5e-6)}): use --engine fast`);
+    throw new BpttError(
+      `the reference engine (mathjs, slow on purpose) is limited to τ·(n_h² + n_h·D + K·n_h) ≤ ` +
+        `${REFERENCE_WORK_LIMIT.toExponential(0)} (about 30 s); this case has ${work.toExponential(1)} (about ` +
+        `${formatDuration(work * 1.5e-6)}): use --engine fast`,
+    );
   }
 }
 
 const firstBad = (v: readonly number[]): number => v.findIndex((x) => !Number.isFinite(x));
 const anyBad = (m: readonly (readonly number[])[]): boolean => m.some((r) => firstBad(r) >= 0);
 
-/** The first non-finite value of a forward pass, in engine.ts's order and words: a, h, o, ŷ, then L(t), step by step. */
-function forwardNonFinite(f: { a: number[][]; h: number[][]; o: number[][]; yhat: number[][]; losses: ArrayLike<number>; loss: number }): BpttError {
+/**
+ * The first non-finite value of a forward pass, in engine.ts's order and words: a, h, o, ŷ, then L(t), step by step.
+ */
+function forwardNonFinite(f: {
+  a: number[][];
+  h: number[][];
+  o: number[][];
+  yhat: number[][];
+  losses: ArrayLike<number>;
+  loss: number;
+}): BpttError {
   for (let t = 1; t <= f.h.length; t++) {
-    for (const [name, m] of [['a', f.a], ['h', f.h], ['o', f.o], ['ŷ', f.yhat]] as const) {
+    for (const [name, m] of [
+      ['a', f.a],
+      ['h', f.h],
+      ['o', f.o],
+      ['ŷ', f.yhat],
+    ] as const) {
       const i = firstBad(m[t - 1]);
-      if (i >= 0) return new BpttError(`forward pass: ${name}(${t})[${i}] is ${m[t - 1][i]} — the first non-finite value (step t = ${t})`);
+      if (i >= 0)
+        return new BpttError(
+          `forward pass: ${name}(${t})[${i}] is ${m[t - 1][i]} — the first non-finite value (step t = ${t})`,
+        );
     }
-    if (!Number.isFinite(f.losses[t - 1])) return new BpttError(`forward pass: L(${t}) is ${f.losses[t - 1]} (step t = ${t})`);
+    if (!Number.isFinite(f.losses[t - 1]))
+      return new BpttError(`forward pass: L(${t}) is ${f.losses[t - 1]} (step t = ${t})`);
   }
   return new BpttError(`forward pass: the loss is ${f.loss} although every L(t) is finite (overflow in the sum)`);
 }
@@ -255,13 +326,26 @@ function forwardNonFinite(f: { a: number[][]; h: number[][]; o: number[][]; yhat
 function checkReferenceFinite(r: ReferenceResult): void {
   if (!Number.isFinite(r.loss)) throw forwardNonFinite(r);
   for (let t = r.h.length; t >= 1; t--) {
-    for (const [name, m] of [['∇o', r.dO], ['∇h', r.dh]] as const) {
+    for (const [name, m] of [
+      ['∇o', r.dO],
+      ['∇h', r.dh],
+    ] as const) {
       const i = firstBad(m[t - 1]);
-      if (i >= 0) throw new BpttError(`backward pass: ${name}(${t}) L[${i}] is ${m[t - 1][i]} — the first non-finite value (step t = ${t})`);
+      if (i >= 0)
+        throw new BpttError(
+          `backward pass: ${name}(${t}) L[${i}] is ${m[t - 1][i]} — the first non-finite value (step t = ${t})`,
+        );
     }
   }
   const g = r.grads;
-  for (const [name, v] of [['∇U', g.U.flat()], ['∇W', g.W.flat()], ['∇V', g.V.flat()], ['∇b', g.b], ['∇c', g.c], ['∇h(0)', g.h0]] as const) {
+  for (const [name, v] of [
+    ['∇U', g.U.flat()],
+    ['∇W', g.W.flat()],
+    ['∇V', g.V.flat()],
+    ['∇b', g.b],
+    ['∇c', g.c],
+    ['∇h(0)', g.h0],
+  ] as const) {
     const i = firstBad(v);
     if (i >= 0) throw new BpttError(`backward pass: ${name} L[${i}] is ${v[i]} (overflow while summing over t)`);
   }
@@ -279,16 +363,27 @@ export function runCase(c: CaseJson, engine: EngineName = 'fast'): CaseResult {
     return { loss: r.loss, h: r.h, o: r.o, grads: r.grads };
   }
   const p = caseParams(c);
-  const fw = forward(p, c.tokens !== undefined ? { tokens: c.tokens } : { x: c.x as number[][] }, c.y, { loss: c.loss, h0: c.h0 });
+  const fw = forward(p, c.tokens !== undefined ? { tokens: c.tokens } : { x: c.x as number[][] }, c.y, {
+    loss: c.loss,
+    h0: c.h0,
+  });
   const g = backward(p, fw, { truncate: c.truncate });
   // engine.ts checks the forward pass only when the loss is not finite; an h or o that overflowed at an unscored step
   // would reach the output as null, so it is named here in the same words as the reference's
   const [h, o] = [toRows(fw.h), toRows(fw.o)];
-  if (anyBad(h) || anyBad(o)) throw forwardNonFinite({ a: toRows(fw.a), h, o, yhat: toRows(fw.yhat), losses: fw.losses, loss: fw.loss });
+  if (anyBad(h) || anyBad(o))
+    throw forwardNonFinite({ a: toRows(fw.a), h, o, yhat: toRows(fw.yhat), losses: fw.losses, loss: fw.loss });
   return {
     loss: fw.loss,
     h,
     o,
-    grads: { U: toRows(g.dU), W: toRows(g.dW), V: toRows(g.dV), b: Array.from(g.db), c: Array.from(g.dc), h0: Array.from(g.dh0) },
+    grads: {
+      U: toRows(g.dU),
+      W: toRows(g.dW),
+      V: toRows(g.dV),
+      b: Array.from(g.db),
+      c: Array.from(g.dc),
+      h0: Array.from(g.dh0),
+    },
   };
 }

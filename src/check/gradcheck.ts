@@ -1,4 +1,5 @@
-// Why over 300 lines: per-parameter and per-step checks, the noise floor and the report share the stencil and the truncated loss.
+// Why over 300 lines: per-parameter and per-step checks, the noise floor and the report share the stencil and the
+// truncated loss.
 //
 // Gradient check by central differences, compared with the backward pass:
 //   stencil 2:  ∂L/∂θ ≈ (L(θ + ε) − L(θ − ε)) / 2ε                                   error O(ε²) + noise/ε
@@ -16,15 +17,23 @@
 // Per time step: the book's own device (§10.2.2). Think of copies W(t), U(t), b(t), V(t), c(t) of each parameter,
 // each used only at step t; ∂L/∂W(t) is exactly the t-th summand of eq 10.26. Perturbing the copy at one step
 // checks each summand separately, so a learner sees *which* step is wrong.
-import { LossName, TargetInput } from '../model/losses';
-import { BackwardOptions, ForwardOptions, Grads, backward, checkTruncate, forward } from '../model/engine';
-import { PARAM_NAMES, ParamName, Params, checkParams, cloneParams, paramData } from '../model/params';
-import { InputSpec, Inputs, toInputs } from '../model/inputs';
-import { stepContribution } from '../model/summands';
-import { chunkStarts, forwardInPieces } from '../model/pieces';
+
+import {
+  type BackwardOptions,
+  backward,
+  checkTruncate,
+  type ForwardOptions,
+  forward,
+  type Grads,
+} from '../model/engine';
 import { BpttError } from '../model/errors';
-import { Mat, row } from '../model/tensor';
+import { type InputSpec, type Inputs, toInputs } from '../model/inputs';
+import type { LossName, TargetInput } from '../model/losses';
+import { checkParams, cloneParams, PARAM_NAMES, type ParamName, type Params, paramData } from '../model/params';
+import { chunkStarts, forwardInPieces } from '../model/pieces';
 import { rng } from '../model/rng';
+import { stepContribution } from '../model/summands';
+import { type Mat, row } from '../model/tensor';
 
 export type CheckedName = ParamName | 'h0';
 
@@ -41,7 +50,10 @@ export interface GradCheckOptions extends ForwardOptions, BackwardOptions {
   seed?: number;
   /** Also check each step's summand of eqs 10.22–10.28 separately. Default: true when T ≤ 50. */
   perStep?: boolean;
-  /** Use these gradients instead of running the engine's backward pass (to check a hand-written backward); per-step rows need the full Grads. */
+  /**
+   * Use these gradients instead of running the engine's backward pass (to check a hand-written backward); per-step rows
+   * need the full Grads.
+   */
   grads?: Grads | Pick<Grads, 'dU' | 'dW' | 'dV' | 'db' | 'dc' | 'dh0'>;
   /** Called after each central difference: `done` of `total` entries (a retried row adds its entries to the total). */
   onProgress?: (done: number, total: number) => void;
@@ -129,8 +141,15 @@ export function gradCheck(p: Params, xs: InputSpec, ys: TargetInput, opts: GradC
   const ysArr = Array.from(ys as ArrayLike<number | ArrayLike<number> | null>);
   const loss = new SegmentedLoss(inputs, ysArr, fwOpts, base.h, base.h0, k);
   const pick = sampler(opts.samples, opts.seed ?? 1);
-  const analyticOf: Record<CheckedName, Float64Array> = { U: grads.dU.data, W: grads.dW.data, V: grads.dV.data, b: grads.db, c: grads.dc, h0: grads.dh0 };
-  const valueOf = (name: CheckedName): Float64Array => (name === 'h0' ? base.h0 : paramData(p, name));
+  const analyticOf: Record<CheckedName, Float64Array> = {
+    U: grads.dU.data,
+    W: grads.dW.data,
+    V: grads.dV.data,
+    b: grads.db,
+    c: grads.dc,
+    h0: grads.dh0,
+  };
+  const valuesOf = (name: CheckedName): Float64Array => (name === 'h0' ? base.h0 : paramData(p, name));
 
   // Every row to check, planned first so that progress can say how far along the check is.
   interface Job {
@@ -190,7 +209,12 @@ export function gradCheck(p: Params, xs: InputSpec, ys: TargetInput, opts: GradC
 
   // The verdict: see GradCheckReport.verdict.
   const scored = ysArr.filter((y) => y !== null && y !== undefined).length;
-  const constant = scored === 0 ? 'every target is null' : base.targets.loss === 'softmax-ce' && sizes.K === 1 ? 'softmax over K = 1 class is always 1' : null;
+  const constant =
+    scored === 0
+      ? 'every target is null'
+      : base.targets.loss === 'softmax-ce' && sizes.K === 1
+        ? 'softmax over K = 1 class is always 1'
+        : null;
   let verdict: GradCheckReport['verdict'];
   let why: string | null = null;
   if (constant !== null) {
@@ -201,23 +225,42 @@ export function gradCheck(p: Params, xs: InputSpec, ys: TargetInput, opts: GradC
       c.passedBy = exact ? 'ratio' : null;
     }
     verdict = checks.every((c) => c.pass) ? 'pass' : 'fail';
-    why = `the loss cannot change (${constant}), so every gradient is exactly 0${verdict === 'pass' ? ', as the backward pass says' : ', which the backward pass does not give'}`;
+    why =
+      `the loss cannot change (${constant}), so every gradient is exactly ` +
+      `0${verdict === 'pass' ? ', as the backward pass says' : ', which the backward pass does not give'}`;
   } else if (checks.some((c) => !c.pass)) {
     verdict = 'fail';
   } else if (checks.some((c) => Math.max(c.analyticNorm, c.numericNorm) > c.noiseFloor)) {
     verdict = 'pass';
   } else {
     verdict = 'cannot judge';
-    // θ ± ε = θ for every nonzero entry: the step is below the spacing of doubles there (zeros move, but alone say little)
-    const nonzero = jobs.flatMap((j) => j.idx.map((i) => valueOf(j.name)[i])).filter((v) => v !== 0);
+    // θ ± ε = θ for every nonzero entry: the step is below the spacing of doubles there (zeros move, but alone say
+    // little)
+    const nonzero = jobs.flatMap((j) => j.idx.map((i) => valuesOf(j.name)[i])).filter((v) => v !== 0);
     const moves = nonzero.length === 0 || nonzero.some((v) => v + h !== v || v - h !== v);
     const top = checks.reduce((a, b) => (b.analyticNorm > a.analyticNorm ? b : a));
     why = !moves
-      ? `ε = ${h} is too small to change the parameters in double precision (θ ± ε = θ), so every central difference is 0; use the default ε`
-      : `every gradient is within the rounding noise of the central differences (L = ${fmtN(base.loss)}: e.g. ‖∇${top.name}‖ = ${fmtE(top.analyticNorm)} but the noise floor is ${fmtE(top.noiseFloor)}), so they cannot tell a right gradient from a wrong one; use a case with a smaller loss, or the default ε`;
+      ? `ε = ${h} is too small to change the parameters in double precision (θ ± ε = θ), so every central ` +
+        `difference is 0; use the default ε`
+      : `every gradient is within the rounding noise of the central differences (L = ${fmtN(base.loss)}: e.g. ` +
+        `‖∇${top.name}‖ = ${fmtE(top.analyticNorm)} but the noise floor is ${fmtE(top.noiseFloor)}), so they cannot ` +
+        `tell a right gradient from a wrong one; use a case with a smaller loss, or the default ε`;
   }
   const pass = verdict === 'pass';
-  return { loss: base.loss, lossName: base.targets.loss, T, truncate: k, step: h, stencil, tol, params, steps, verdict, why, pass };
+  return {
+    loss: base.loss,
+    lossName: base.targets.loss,
+    T,
+    truncate: k,
+    step: h,
+    stencil,
+    tol,
+    params,
+    steps,
+    verdict,
+    why,
+    pass,
+  };
 }
 
 export interface NumericParamGradOptions extends ForwardOptions {
@@ -235,7 +278,13 @@ export interface NumericParamGradOptions extends ForwardOptions {
  * machinery as gradCheck: or, with `at: t`, the gradient for the copy θ(t) used only at step t — the book's device,
  * whose exact value is step t's summand of eqs 10.22–10.28 (`stepContribution`). Knows nothing of the backward pass.
  */
-export function numericParamGrad(p: Params, xs: InputSpec, ys: TargetInput, name: CheckedName, opts: NumericParamGradOptions = {}): Float64Array {
+export function numericParamGrad(
+  p: Params,
+  xs: InputSpec,
+  ys: TargetInput,
+  name: CheckedName,
+  opts: NumericParamGradOptions = {},
+): Float64Array {
   const sizes = checkParams(p);
   const inputs = toInputs(xs, sizes.D);
   const T = inputs.T;
@@ -245,8 +294,10 @@ export function numericParamGrad(p: Params, xs: InputSpec, ys: TargetInput, name
   }
   const at = opts.at;
   if (at !== undefined) {
-    if (!Number.isInteger(at) || at < 1 || at > T) throw new BpttError(`numericParamGrad: at (the step t of the copy) must be an integer in 1..${T}, got ${at}`);
-    if (name === 'h0') throw new BpttError('numericParamGrad: h(0) is not a parameter used at every step: it has no per-step copies');
+    if (!Number.isInteger(at) || at < 1 || at > T)
+      throw new BpttError(`numericParamGrad: at (the step t of the copy) must be an integer in 1..${T}, got ${at}`);
+    if (name === 'h0')
+      throw new BpttError('numericParamGrad: h(0) is not a parameter used at every step: it has no per-step copies');
   }
   const k = checkTruncate(opts.truncate, T);
   const fwOpts: ForwardOptions = { loss: opts.loss, h0: opts.h0 };
@@ -254,7 +305,9 @@ export function numericParamGrad(p: Params, xs: InputSpec, ys: TargetInput, name
   const ysArr = Array.from(ys as ArrayLike<number | ArrayLike<number> | null>);
   const loss = new SegmentedLoss(inputs, ysArr, fwOpts, base.h, base.h0, k);
   const n = name === 'h0' ? sizes.H : paramData(p, name).length;
-  return Float64Array.from({ length: n }, (_, i) => numericDerivative(stencil, h, (d) => loss.value(p, name, i, d, at === undefined ? null : at - 1)));
+  return Float64Array.from({ length: n }, (_, i) =>
+    numericDerivative(stencil, h, (d) => loss.value(p, name, i, d, at === undefined ? null : at - 1)),
+  );
 }
 
 /** The central difference of L = Σ_t L(t), summed step by step; `f(δ)` returns every L(t) at θ + δ. */
@@ -274,7 +327,17 @@ function colsOf(p: Params, name: CheckedName): number {
   return name === 'U' || name === 'W' || name === 'V' ? (p[name] as Mat).cols : 1;
 }
 
-function compare(name: CheckedName, t: number | null, step: number, idx: number[], a: number[], n: number[], cols: number, noiseFloor: number, tol: number): Check {
+function compare(
+  name: CheckedName,
+  t: number | null,
+  step: number,
+  idx: number[],
+  a: number[],
+  n: number[],
+  cols: number,
+  noiseFloor: number,
+  tol: number,
+): Check {
   let diff2 = 0;
   let a2 = 0;
   let n2 = 0;
@@ -287,13 +350,32 @@ function compare(name: CheckedName, t: number | null, step: number, idx: number[
     const scale = Math.max(Math.abs(a[j]), Math.abs(n[j]));
     const rel = scale === 0 ? 0 : Math.abs(d) / scale;
     if (worst === null || rel > worst.relError) {
-      worst = { index: idx[j], row: Math.floor(idx[j] / cols), col: idx[j] % cols, analytic: a[j], numeric: n[j], relError: rel };
+      worst = {
+        index: idx[j],
+        row: Math.floor(idx[j] / cols),
+        col: idx[j] % cols,
+        analytic: a[j],
+        numeric: n[j],
+        relError: rel,
+      };
     }
   }
   const [an, nn, dn] = [Math.sqrt(a2), Math.sqrt(n2), Math.sqrt(diff2)];
   const relError = dn / Math.max(an + nn, 1e-12);
   const passedBy = relError <= tol ? 'ratio' : dn <= noiseFloor ? 'noise' : null;
-  return { name, t, entries: idx.length, step, analyticNorm: an, numericNorm: nn, relError, noiseFloor, pass: passedBy !== null, passedBy, worst };
+  return {
+    name,
+    t,
+    entries: idx.length,
+    step,
+    analyticNorm: an,
+    numericNorm: nn,
+    relError,
+    noiseFloor,
+    pass: passedBy !== null,
+    passedBy,
+    worst,
+  };
 }
 
 /** All indices, or `samples` distinct ones chosen at random (seeded), in increasing order. */
@@ -336,12 +418,20 @@ class SegmentedLoss {
     const cuts = new Set<number>(chunkStarts(T, this.k));
     if (onlyAt !== null) [onlyAt, onlyAt + 1].forEach((s) => s < T && cuts.add(s));
     const losses = new Float64Array(T);
-    forwardInPieces(p, this.inputs, this.ys, [...cuts].sort((x, y) => x - y), {
-      ...this.opts,
-      h0,
-      stateAt: (s) => (s > 0 && s % this.k === 0 ? row(this.baseH, s - 1) : undefined), // detached: the unperturbed state
-      paramsAt: (s) => (onlyAt === null || onlyAt === s ? moved : p),
-    }, (fw, s) => losses.set(fw.losses, s));
+    forwardInPieces(
+      p,
+      this.inputs,
+      this.ys,
+      [...cuts].sort((x, y) => x - y),
+      {
+        ...this.opts,
+        h0,
+        // detached: the unperturbed state
+        stateAt: (s) => (s > 0 && s % this.k === 0 ? row(this.baseH, s - 1) : undefined),
+        paramsAt: (s) => (onlyAt === null || onlyAt === s ? moved : p),
+      },
+      (fw, s) => losses.set(fw.losses, s),
+    );
     return losses;
   }
 }
@@ -349,33 +439,51 @@ class SegmentedLoss {
 // --- the report as a table ---
 
 const fmtE = (v: number): string => (v === 0 ? '0' : v.toExponential(2));
-const fmtN = (v: number): string => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) || v === 0 ? v.toFixed(6) : v.toExponential(4);
+const fmtN = (v: number): string =>
+  (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) || v === 0 ? v.toFixed(6) : v.toExponential(4);
 
 function describe(c: Check, r: GradCheckReport): string {
-  const where = c.worst === null ? '' : c.name === 'b' || c.name === 'c' || c.name === 'h0' ? `[${c.worst.row}]` : `[${c.worst.row},${c.worst.col}]`;
+  const where =
+    c.worst === null
+      ? ''
+      : c.name === 'b' || c.name === 'c' || c.name === 'h0'
+        ? `[${c.worst.row}]`
+        : `[${c.worst.row},${c.worst.col}]`;
   const w = c.worst;
   const refined = c.step === r.step ? '' : `  [ε = ${c.step.toExponential(0)}]`;
-  const worst = w === null ? '—' : `${c.name}${where}: ${fmtN(w.analytic)} vs ${fmtN(w.numeric)} (${fmtE(w.relError)})${refined}`;
+  const worst =
+    w === null ? '—' : `${c.name}${where}: ${fmtN(w.analytic)} vs ${fmtN(w.numeric)} (${fmtE(w.relError)})${refined}`;
   const mark = c.passedBy === 'ratio' ? 'ok  ' : c.passedBy === 'noise' ? 'ok~ ' : 'FAIL';
   return `${mark}  ${(c.t === null ? '' : String(c.t)).padStart(3)}  ${`∇${c.name}`.padEnd(6)} ${String(c.entries).padStart(6)}  ${fmtE(c.relError).padStart(9)}   ${worst}`;
 }
 
 /** A plain-text table: per parameter, then (if checked) the failing or worst per-step rows. */
 export function formatReport(r: GradCheckReport, opts: { allSteps?: boolean } = {}): string {
-  const head = `gradient check: ${r.lossName}, T = ${r.T}${r.truncate < r.T ? `, truncate = ${r.truncate}` : ''}, L = ${fmtN(r.loss)}, ${r.stencil}-point central differences with ε = ${r.step}, pass when ‖a − n‖/(‖a‖ + ‖n‖) ≤ ${r.tol}`;
+  const head = `gradient check: ${r.lossName}, T = ${r.T}${
+    r.truncate < r.T ? `, truncate = ` + `${r.truncate}` : ''
+  }, L = ${fmtN(r.loss)}, ${r.stencil}-point central differences with ε = ${r.step}, pass when ‖a − n‖/(‖a‖ + ‖n‖) ≤ ${r.tol}`;
   const cols = 'pass    t  grad   entries  rel.err   worst entry: analytic vs numeric (per-entry rel.err)';
   const lines = [head, cols, ...r.params.map((c) => describe(c, r))];
   if (r.steps.length > 0) {
     const failing = r.steps.filter((c) => !c.pass);
-    lines.push('', `per step (the book's copies W(t), U(t), b(t), V(t), c(t)): ${r.steps.length - failing.length} of ${r.steps.length} summands pass`);
+    lines.push(
+      '',
+      `per step (the book's copies W(t), U(t), b(t), V(t), c(t)): ${r.steps.length - failing.length} of ` +
+        `${r.steps.length} summands pass`,
+    );
     const shown = opts.allSteps ? r.steps : failing.length > 0 ? failing : [];
     lines.push(...shown.map((c) => describe(c, r)));
   }
   if ([...r.params, ...r.steps].some((c) => c.passedBy === 'noise')) {
-    lines.push('', 'ok~ = the ratio is above tol but ‖a − n‖ is within the rounding noise of the numeric gradient (a tiny gradient)');
+    lines.push(
+      '',
+      'ok~ = the ratio is above tol but ‖a − n‖ is within the rounding noise of the numeric gradient (a tiny gradient)',
+    );
   }
-  if (r.verdict === 'pass') lines.push('', r.why === null ? 'PASS: every gradient matches central differences' : `PASS: ${r.why}`);
-  else if (r.verdict === 'fail') lines.push('', r.why === null ? 'FAIL: the rows marked FAIL disagree with central differences' : `FAIL: ${r.why}`);
+  if (r.verdict === 'pass')
+    lines.push('', r.why === null ? 'PASS: every gradient matches central differences' : `PASS: ${r.why}`);
+  else if (r.verdict === 'fail')
+    lines.push('', r.why === null ? 'FAIL: the rows marked FAIL disagree with central differences' : `FAIL: ${r.why}`);
   else lines.push('', `CANNOT JUDGE: ${r.why ?? 'the central differences carry no information'}`);
   return lines.join('\n');
 }

@@ -15,12 +15,13 @@
 // Central differences as in gradcheck.ts: the 4-point stencil with ε = 1e-4 by default (error O(ε⁴), rounding
 // noise ~1e-16/ε), the textbook 2-point one (ε = 1e-5) as an option. Agreement is norm-wise,
 // ‖a − n‖ / max(‖a‖ + ‖n‖, 1e-12) ≤ 1e-7 (the design notes' measure for finite differences).
-import { lossForward, sliceTargets, TargetInput, Targets } from '../model/losses';
-import { Forward, forward } from '../model/engine';
-import { Params, checkParams } from '../model/params';
-import { sliceInputs } from '../model/inputs';
+
+import { type Forward, forward } from '../model/engine';
 import { BpttError } from '../model/errors';
-import { Mat, expectLength, mat, matVec, norm, row } from '../model/tensor';
+import { sliceInputs } from '../model/inputs';
+import { lossForward, sliceTargets, type TargetInput, type Targets } from '../model/losses';
+import { checkParams, type Params } from '../model/params';
+import { expectLength, type Mat, mat, matVec, norm, row } from '../model/tensor';
 
 export interface NudgeOptions {
   /** 2 points (the textbook formula) or 4 points (default). */
@@ -37,9 +38,11 @@ export interface LossRange {
 
 function stencilOf(o: NudgeOptions): { stencil: 2 | 4; step: number } {
   const stencil = o.stencil ?? 4;
-  if (stencil !== 2 && stencil !== 4) throw new BpttError(`finite differences: stencil must be 2 or 4, got ${String(stencil)}`);
+  if (stencil !== 2 && stencil !== 4)
+    throw new BpttError(`finite differences: stencil must be 2 or 4, got ${String(stencil)}`);
   const step = o.step ?? (stencil === 4 ? 1e-4 : 1e-5);
-  if (!(step > 0) || !Number.isFinite(step)) throw new BpttError(`finite differences: step ε must be a positive number, got ${step}`);
+  if (!(step > 0) || !Number.isFinite(step))
+    throw new BpttError(`finite differences: step ε must be a positive number, got ${step}`);
   return { stencil, step };
 }
 
@@ -51,7 +54,11 @@ export function centralDifference(f: (delta: number) => number, o: NudgeOptions 
 }
 
 /** ∇f(x) of a scalar function, one central difference per entry of x. */
-export function numericGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, o: NudgeOptions = {}): Float64Array {
+export function numericGradient(
+  f: (x: Float64Array) => number,
+  x: ArrayLike<number>,
+  o: NudgeOptions = {},
+): Float64Array {
   const base = Float64Array.from(x);
   return Float64Array.from(base, (_, j) =>
     centralDifference((d) => {
@@ -63,7 +70,11 @@ export function numericGradient(f: (x: Float64Array) => number, x: ArrayLike<num
 }
 
 /** The Jacobian ∂f/∂x of f: R^n → R^m as an m×n matrix, entry (i, j) = ∂f_i/∂x_j (the book's convention). */
-export function numericJacobian(f: (x: Float64Array) => ArrayLike<number>, x: ArrayLike<number>, o: NudgeOptions = {}): Mat {
+export function numericJacobian(
+  f: (x: Float64Array) => ArrayLike<number>,
+  x: ArrayLike<number>,
+  o: NudgeOptions = {},
+): Mat {
   const { stencil, step: e } = stencilOf(o);
   const base = Float64Array.from(x);
   const m = f(base.slice()).length;
@@ -73,14 +84,16 @@ export function numericJacobian(f: (x: Float64Array) => ArrayLike<number>, x: Ar
       const moved = base.slice();
       moved[j] += d;
       const y = f(moved);
-      if (y.length !== m) throw new BpttError(`numericJacobian: f returned ${y.length} values at a nudged x, ${m} at x`);
+      if (y.length !== m)
+        throw new BpttError(`numericJacobian: f returned ${y.length} values at a nudged x, ${m} at x`);
       return Float64Array.from(y);
     };
     // every output at once: the same stencil as centralDifference, applied entrywise
     const [p1, m1] = [at(e), at(-e)];
     const [p2, m2] = stencil === 4 ? [at(2 * e), at(-2 * e)] : [p1, m1];
     for (let i = 0; i < m; i++) {
-      J.data[i * base.length + j] = stencil === 2 ? (p1[i] - m1[i]) / (2 * e) : (m2[i] - 8 * m1[i] + 8 * p1[i] - p2[i]) / (12 * e);
+      J.data[i * base.length + j] =
+        stencil === 2 ? (p1[i] - m1[i]) / (2 * e) : (m2[i] - 8 * m1[i] + 8 * p1[i] - p2[i]) / (12 * e);
     }
   }
   return J;
@@ -90,7 +103,8 @@ export function numericJacobian(f: (x: Float64Array) => ArrayLike<number>, x: Ar
 
 function checkOne(fw: Forward, t: number, min: number, what: string): void {
   if (fw.B !== 1) throw new BpttError(`${what}: needs the forward pass of one sequence (B = 1), got B = ${fw.B}`);
-  if (!Number.isInteger(t) || t < min || t > fw.T) throw new BpttError(`${what}: step t must be an integer in ${min}..${fw.T} (τ = ${fw.T}), got ${t}`);
+  if (!Number.isInteger(t) || t < min || t > fw.T)
+    throw new BpttError(`${what}: step t must be an integer in ${min}..${fw.T} (τ = ${fw.T}), got ${t}`);
 }
 
 /** Targets of steps [from, to) (0-based) back in the form `forward` takes. */
@@ -161,7 +175,10 @@ export function nextState(p: Params, fw: Forward, t: number, h: ArrayLike<number
   checkOne(fw, t, 0, 'nextState');
   if (t === fw.T) throw new BpttError(`nextState: there is no h(${t + 1}) after the last step τ = ${fw.T}`);
   const seg = sliceInputs(fw.inputs, t, t + 1);
-  const one = forward(p, seg.tokens ? { tokens: seg.tokens } : { x: seg.x as Mat }, [null], { loss: fw.targets.loss, h0: h });
+  const one = forward(p, seg.tokens ? { tokens: seg.tokens } : { x: seg.x as Mat }, [null], {
+    loss: fw.targets.loss,
+    h0: h,
+  });
   return row(one.h, 0).slice();
 }
 
@@ -205,7 +222,9 @@ export interface NumericComparison {
 /** Compares a formula's values with central differences, norm-wise (pass when relError ≤ tol, default 1e-7). */
 export function compareNumeric(analytic: ArrayLike<number>, numeric: ArrayLike<number>, tol = 1e-7): NumericComparison {
   if (analytic.length !== numeric.length) {
-    throw new BpttError(`compareNumeric: the formula gives ${analytic.length} numbers, the differences ${numeric.length}`);
+    throw new BpttError(
+      `compareNumeric: the formula gives ${analytic.length} numbers, the differences ${numeric.length}`,
+    );
   }
   const d = Float64Array.from(analytic, (v, i) => v - numeric[i]);
   const [an, nn] = [norm(analytic), norm(numeric)];

@@ -8,23 +8,39 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { MAX_TIMEOUT_S, timeoutSeconds, usageError, verdictOf } from './check';
+import { describeNonFile, readBytes } from '../io/files';
+import { BpttError } from '../model/errors';
 import { getExercise } from '../teach/exercises/answers';
 import { notAFunctionVerdict, refusedVerdict } from '../teach/exercises/judge';
 import { notebookExercises, typescript } from '../teach/exercises/notebook';
-import { SandboxJob, runInSandbox } from '../teach/exercises/sandbox';
+import { runInSandbox, type SandboxJob } from '../teach/exercises/sandbox';
 import { SPECS } from '../teach/exercises/specs';
-import { Verdict } from '../teach/exercises/types';
-import { BpttError } from '../model/errors';
-import { describeNonFile, readBytes } from '../io/files';
+import type { Verdict } from '../teach/exercises/types';
+import { MAX_TIMEOUT_S, timeoutSeconds, usageError, verdictOf } from './check';
 
 export interface GradeOptions {
   json?: boolean;
   timeout: number; // seconds per exercise
 }
 
-interface ExerciseRow { exercise: string; function: string; notebook: string; status: Verdict['status']; correct: boolean; mistake?: string; summary: string; text: string }
-export interface StudentGrade { student: string; notebooks: string[]; correct: number; total: number; exercises: ExerciseRow[]; problems: string[] }
+interface ExerciseRow {
+  exercise: string;
+  function: string;
+  notebook: string;
+  status: Verdict['status'];
+  correct: boolean;
+  mistake?: string;
+  summary: string;
+  text: string;
+}
+export interface StudentGrade {
+  student: string;
+  notebooks: string[];
+  correct: number;
+  total: number;
+  exercises: ExerciseRow[];
+  problems: string[];
+}
 
 /** The code cells of a notebook file, or a one-line reason why it is not a notebook we can read. */
 function codeCells(file: string): string[] | string {
@@ -43,20 +59,27 @@ function codeCells(file: string): string[] | string {
   const cells = (nb as { cells?: unknown }).cells;
   if (!Array.isArray(cells)) return `${file} is not a Jupyter notebook (no "cells" list)`;
   return cells
-    .filter((c): c is { cell_type: string; source: unknown } => c !== null && typeof c === 'object' && (c as { cell_type?: unknown }).cell_type === 'code')
-    .map((c) => (Array.isArray(c.source) ? c.source.map(String).join('') : typeof c.source === 'string' ? c.source : ''));
+    .filter(
+      (c): c is { cell_type: string; source: unknown } =>
+        c !== null && typeof c === 'object' && (c as { cell_type?: unknown }).cell_type === 'code',
+    )
+    .map((c) =>
+      Array.isArray(c.source) ? c.source.map(String).join('') : typeof c.source === 'string' ? c.source : '',
+    );
 }
 
 /** Runs `tasks` with at most `n` at a time, keeping their order. */
 async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
   const out: T[] = new Array(tasks.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      out[i] = await tasks[i]();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, tasks.length) }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        out[i] = await tasks[i]();
+      }
+    }),
+  );
   return out;
 }
 
@@ -83,8 +106,14 @@ export async function gradeStudent(student: string, files: string[], o: GradeOpt
       else if (got.kind === 'missing') v = notAFunctionVerdict(ex, got.detail);
       else {
         const job: SandboxJob = {
-          spec: ex, cases: ex.cases().map((_, i) => i), timeoutMs: Math.max(1, Math.round(o.timeout * 1000)),
-          entry: { source: got.source, name: `${path.basename(file)}#${spec.fn}.ts`, dir: path.dirname(path.resolve(file)) },
+          spec: ex,
+          cases: ex.cases().map((_, i) => i),
+          timeoutMs: Math.max(1, Math.round(o.timeout * 1000)),
+          entry: {
+            source: got.source,
+            name: `${path.basename(file)}#${spec.fn}.ts`,
+            dir: path.dirname(path.resolve(file)),
+          },
         };
         const r = await runInSandbox(job);
         try {
@@ -94,11 +123,27 @@ export async function gradeStudent(student: string, files: string[], o: GradeOpt
           v = notAFunctionVerdict(ex, (e as Error).message);
         }
       }
-      return { exercise: ex.name, function: ex.fn, notebook: file, status: v.status, correct: v.correct, mistake: v.mistake?.id, summary: summary(v), text: v.text };
+      return {
+        exercise: ex.name,
+        function: ex.fn,
+        notebook: file,
+        status: v.status,
+        correct: v.correct,
+        mistake: v.mistake?.id,
+        summary: summary(v),
+        text: v.text,
+      };
     });
     rows.push(...(await pool(tasks, CONCURRENCY)));
   }
-  return { student, notebooks: files, correct: rows.filter((r) => r.correct).length, total: rows.length, exercises: rows, problems };
+  return {
+    student,
+    notebooks: files,
+    correct: rows.filter((r) => r.correct).length,
+    total: rows.length,
+    exercises: rows,
+    problems,
+  };
 }
 
 /** The students in a path: a notebook is one student; a folder holds notebooks (one each) and subfolders (one each). */
@@ -109,24 +154,36 @@ export function studentsIn(target: string): { student: string; files: string[] }
   } catch {
     throw new BpttError(`no such file or folder: ${target}`);
   }
-  if (!st.isFile() && !st.isDirectory()) throw new BpttError(`cannot grade ${target}: ${describeNonFile(st)}; give a notebook (.ipynb) or a folder of them`);
+  if (!st.isFile() && !st.isDirectory())
+    throw new BpttError(`cannot grade ${target}: ${describeNonFile(st)}; give a notebook (.ipynb) or a folder of them`);
   if (st.isFile()) {
-    if (!target.endsWith('.ipynb')) throw new BpttError(`${target} is not a notebook (expected a .ipynb file or a folder of them)`);
+    if (!target.endsWith('.ipynb'))
+      throw new BpttError(`${target} is not a notebook (expected a .ipynb file or a folder of them)`);
     const cells = codeCells(target);
     if (typeof cells === 'string') throw new BpttError(cells);
     return [{ student: path.basename(target, '.ipynb'), files: [target] }];
   }
-  const notebooks = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb') && !f.startsWith('.')).sort().map((f) => path.join(dir, f));
+  const notebooks = (dir: string): string[] =>
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+      .sort()
+      .map((f) => path.join(dir, f));
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(target, { withFileTypes: true });
   } catch (e) {
-    throw new BpttError(`cannot read the folder ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new BpttError(
+      `cannot read the folder ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   const students = [
     ...notebooks(target).map((f) => ({ student: path.basename(f, '.ipynb'), files: [f] })),
-    ...entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))
-      .map((e) => ({ student: e.name, files: notebooks(path.join(target, e.name)) })).filter((s) => s.files.length > 0),
+    ...entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((e) => ({ student: e.name, files: notebooks(path.join(target, e.name)) }))
+      .filter((s) => s.files.length > 0),
   ];
   if (students.length === 0) throw new BpttError(`no notebooks (.ipynb) in ${target} or its subfolders`);
   return students;
@@ -137,7 +194,8 @@ const MARK: Record<string, string> = { correct: '✔', 'not-implemented': '·' }
 function summary(v: Verdict): string {
   if (v.correct) return `correct on all ${v.casesTotal} cases`;
   if (v.status === 'not-implemented') return 'not implemented yet';
-  if (v.mistake) return `${v.together ? 'two mistakes' : 'mistake'} ${v.mistake.id}${v.together ? ` + ${v.together.id}` : ''}: ${v.mistake.title}`;
+  if (v.mistake)
+    return `${v.together ? 'two mistakes' : 'mistake'} ${v.mistake.id}${v.together ? ` + ${v.together.id}` : ''}: ${v.mistake.title}`;
   const why = (v.location ?? v.detail ?? '').split('\n')[0];
   return `${v.status}${why ? `: ${why}` : ''}`;
 }
@@ -150,7 +208,10 @@ export function formatGrades(grades: StudentGrade[], single: boolean): string {
       const w = Math.max(...g.exercises.map((r) => r.exercise.length), 8);
       for (const r of g.exercises) lines.push(`  ${MARK[r.status] ?? '✘'} ${r.exercise.padEnd(w)}  ${r.summary}`);
     } else {
-      const marks = g.exercises.map((r) => `${MARK[r.status] ?? '✘'} ${r.exercise}${r.correct || r.status === 'not-implemented' ? '' : ` (${r.mistake ?? r.status})`}`);
+      const marks = g.exercises.map(
+        (r) =>
+          `${MARK[r.status] ?? '✘'} ${r.exercise}${r.correct || r.status === 'not-implemented' ? '' : ` (${r.mistake ?? r.status})`}`,
+      );
       lines.push(`${g.student}: ${g.correct} of ${g.total} correct — ${marks.join(', ') || 'no exercise found'}`);
     }
     for (const p of g.problems) lines.push(`  (skipped: ${p})`);
@@ -159,12 +220,23 @@ export function formatGrades(grades: StudentGrade[], single: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function gradeCommand(out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s), done?: (code: number) => void): Command {
+export function gradeCommand(
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+  done?: (code: number) => void,
+): Command {
   return new Command('grade')
-    .description('grade the exercises in a student\'s notebook (or a folder: one row per notebook or subfolder); exit 0 when it could grade, 2 for bad input')
+    .description(
+      "grade the exercises in a student's notebook (or a folder: one row per notebook or subfolder); exit 0 when it " +
+        'could grade, 2 for bad input',
+    )
     .argument('<path>', 'a notebook (.ipynb), or a folder of them')
     .option('--timeout <seconds>', `time limit per exercise function (at most ${MAX_TIMEOUT_S})`, timeoutSeconds, 10)
-    .option('--json', 'print { students: [{ student, notebooks, correct, total, exercises: [{ exercise, function, status, correct, mistake, text }] }] }')
+    .option(
+      '--json',
+      'print { students: [{ student, notebooks, correct, total, exercises: [{ exercise, function, status, correct, ' +
+        'mistake, text }] }] }',
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => err(`bpttlab: ${s.trim().replace(/\s*\n\s*/g, ' ')}\n`) })
     .action(async (target: string, o: GradeOptions) => {

@@ -1,22 +1,30 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // The `bpttlab` command line. Exit codes: 0 fine; 1 only when a check fails (gradient check, exercise) or cannot
 // judge; 2 for any bad input (unreadable or non-JSON file, bad field, unknown flag, a size past the lab's limits),
 // with one line on stderr; 130 when Ctrl-C stops `train` (after it saved its checkpoint).
 // Output to a pipe whose reader left (`bpttlab grad big.json | head -c 10`) ends the command quietly; any other
 // write error (a full disk) is one line on stderr and exit 2.
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { listOf, positiveInt, positiveNumber, seed } from './args';
-import { CaseJson, EngineName, caseParams, caseSizes, checkCaseSize, parseCase, runCase } from '../check/case';
+import {
+  type CaseJson,
+  caseParams,
+  caseSizes,
+  checkCaseSize,
+  type EngineName,
+  parseCase,
+  runCase,
+} from '../check/case';
+import { formatReport, type GradCheckReport, gradCheck } from '../check/gradcheck';
 import { fileError, readBytes } from '../io/files';
-import { formatReport, gradCheck } from '../check/gradcheck';
-import { Progress } from './progress';
+import { BpttError } from '../model/errors';
+import { listOf, positiveInt, positiveNumber, seed } from './args';
 import { checkCommand } from './check';
 import { gradeCommand } from './grade';
+import { Progress } from './progress';
 import { Interrupted, trainCommand } from './train';
-import { BpttError } from '../model/errors';
 
 /** The benchmark's sizes and engines (bench/run.mjs and bench/peers/make_case.py know the same names). */
 export const BENCH_SIZES = ['S1', 'S2', 'S3', 'S4', 'tiny', 'tiny-x', 'tiny-batch', 'tiny-batch-x'] as const;
@@ -34,7 +42,9 @@ export interface CliIO {
 }
 
 function readCase(file: string, note: (s: string) => void): CaseJson {
-  const text = readBytes(file === '-' ? 0 : file, 'case file', file === '-' ? 'from standard input' : file).toString('utf8');
+  const text = readBytes(file === '-' ? 0 : file, 'case file', file === '-' ? 'from standard input' : file).toString(
+    'utf8',
+  );
   const { value, warnings } = parseCase(text, file);
   for (const w of warnings) note(`warning: ${w}`);
   return value;
@@ -53,18 +63,29 @@ export function buildProgram(outOrIO: ((s: string) => void) | CliIO): Command {
 
   program
     .command('grad')
-    .description('print the loss, h, o and the gradients of a case file as JSON ({ loss, h, o, grads: { U, W, V, b, c, h0 } })')
+    .description(
+      'print the loss, h, o and the gradients of a case file as JSON ({ loss, h, o, grads: { U, W, V, b, c, h0 } })',
+    )
     .argument('<case>', 'case file (JSON; "-" for stdin)')
-    .addOption(new Option('--engine <engine>', 'which engine computes it').choices(['fast', 'reference']).default('fast'))
+    .addOption(
+      new Option('--engine <engine>', 'which engine computes it').choices(['fast', 'reference']).default('fast'),
+    )
     .action((file: string, o: { engine: EngineName }) => {
       out(`${JSON.stringify(runCase(readCase(file, note), o.engine))}\n`);
     });
 
   program
     .command('gradcheck')
-    .description('compare the backward pass with central differences, per parameter and per time step; exit 1 when one fails or the check cannot judge')
+    .description(
+      'compare the backward pass with central differences, per parameter and per time step; exit 1 when one fails ' +
+        'or the check cannot judge',
+    )
     .argument('<case>', 'case file (JSON; "-" for stdin)')
-    .addOption(new Option('--stencil <points>', 'central-difference stencil: 2 (textbook) or 4 points').choices(['2', '4']).default('4'))
+    .addOption(
+      new Option('--stencil <points>', 'central-difference stencil: 2 (textbook) or 4 points')
+        .choices(['2', '4'])
+        .default('4'),
+    )
     .option('--step <eps>', 'finite-difference step ε (default 1e-4 with 4 points, 1e-5 with 2)', positiveNumber)
     .option('--tol <tol>', 'pass when ‖a − n‖/(‖a‖ + ‖n‖) ≤ tol', positiveNumber, 1e-7)
     .option('--samples <n>', 'check at most n random entries per parameter', positiveInt)
@@ -72,50 +93,109 @@ export function buildProgram(outOrIO: ((s: string) => void) | CliIO): Command {
     .option('--no-per-step', 'skip the per-step check of each summand')
     .option('--all-steps', 'print every per-step row, not only the failing ones')
     .option('--json', 'print the report as JSON')
-    .action((file: string, o: { stencil: string; step?: number; tol: number; samples?: number; seed: number; perStep: boolean; allSteps?: boolean; json?: boolean }) => {
-      const c = readCase(file, note);
-      checkCaseSize(c, 'fast');
-      const { T } = caseSizes(c);
-      const stencil = o.stencil === '2' ? 2 : 4;
-      const progress = new Progress({
-        stream: err,
-        note,
-        what: (total) => `${total} central differences, each ${stencil} passes over τ = ${T} steps`,
-        advice: 'fewer --samples, --no-per-step or --stencil 2 make it shorter',
-      });
-      let report;
-      try {
-        report = gradCheck(caseParams(c), c.tokens !== undefined ? { tokens: c.tokens } : { x: c.x as number[][] }, c.y, {
-          loss: c.loss, h0: c.h0, truncate: c.truncate, stencil, step: o.step, tol: o.tol, samples: o.samples, seed: o.seed, perStep: o.perStep,
-          onProgress: (done, total) => progress.update(done, total),
+    .action(
+      (
+        file: string,
+        o: {
+          stencil: string;
+          step?: number;
+          tol: number;
+          samples?: number;
+          seed: number;
+          perStep: boolean;
+          allSteps?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        const c = readCase(file, note);
+        checkCaseSize(c, 'fast');
+        const { T } = caseSizes(c);
+        const stencil = o.stencil === '2' ? 2 : 4;
+        const progress = new Progress({
+          stream: err,
+          note,
+          what: (total) => `${total} central differences, each ${stencil} passes over τ = ${T} steps`,
+          advice: 'fewer --samples, --no-per-step or --stencil 2 make it shorter',
         });
-      } finally {
-        progress.stop();
-      }
-      out(o.json ? `${JSON.stringify(report)}\n` : `${formatReport(report, { allSteps: o.allSteps })}\n`);
-      if (!report.pass) process.exitCode = 1;
-    });
+        let report: GradCheckReport;
+        try {
+          report = gradCheck(
+            caseParams(c),
+            c.tokens !== undefined ? { tokens: c.tokens } : { x: c.x as number[][] },
+            c.y,
+            {
+              loss: c.loss,
+              h0: c.h0,
+              truncate: c.truncate,
+              stencil,
+              step: o.step,
+              tol: o.tol,
+              samples: o.samples,
+              seed: o.seed,
+              perStep: o.perStep,
+              onProgress: (done, total) => progress.update(done, total),
+            },
+          );
+        } finally {
+          progress.stop();
+        }
+        out(o.json ? `${JSON.stringify(report)}\n` : `${formatReport(report, { allSteps: o.allSteps })}\n`);
+        if (!report.pass) process.exitCode = 1;
+      },
+    );
 
   program
     .command('bench')
     .description('run the side-by-side benchmark (bench/run.mjs: bpttlab against numpy, PyTorch, tfjs and a C loop)')
     .option('--json', 'print the records as one JSON array')
-    .option('--sizes <list>', `sizes to run, comma-separated (${BENCH_SIZES.join(', ')})`, listOf(BENCH_SIZES), ['S1', 'S2', 'S3', 'S4'])
-    .option('--engines <list>', `engines to run, comma-separated (${BENCH_ENGINES.join(', ')})`, listOf(BENCH_ENGINES), [...BENCH_ENGINES])
-    .option('--seconds <s>', `measuring time per engine and size, in seconds (at most ${BENCH_MAX_SECONDS})`, (v: string) => {
-      const n = positiveNumber(v);
-      if (n > BENCH_MAX_SECONDS) throw new CommanderError(2, 'commander.invalidArgument', `option '--seconds <s>' argument '${v}' is invalid. expected at most ${BENCH_MAX_SECONDS} seconds`);
-      return n;
-    }, 1.5)
+    .option('--sizes <list>', `sizes to run, comma-separated (${BENCH_SIZES.join(', ')})`, listOf(BENCH_SIZES), [
+      'S1',
+      'S2',
+      'S3',
+      'S4',
+    ])
+    .option(
+      '--engines <list>',
+      `engines to run, comma-separated (${BENCH_ENGINES.join(', ')})`,
+      listOf(BENCH_ENGINES),
+      [...BENCH_ENGINES],
+    )
+    .option(
+      '--seconds <s>',
+      `measuring time per engine and size, in seconds (at most ${BENCH_MAX_SECONDS})`,
+      (v: string) => {
+        const n = positiveNumber(v);
+        if (n > BENCH_MAX_SECONDS)
+          throw new CommanderError(
+            2,
+            'commander.invalidArgument',
+            `option '--seconds <s>' argument '${v}' is invalid. expected at most ${BENCH_MAX_SECONDS} seconds`,
+          );
+        return n;
+      },
+      1.5,
+    )
     .action((o: { json?: boolean; sizes: string[]; engines: string[]; seconds: number }) => {
       const script = join(__dirname, '..', '..', 'bench', 'run.mjs');
-      if (!existsSync(script)) throw new BpttError(`the benchmark lives in the source repository (bench/run.mjs), not found at ${script}`);
-      const args = [script, '--sizes', o.sizes.join(','), '--engines', o.engines.join(','), '--seconds', String(o.seconds), ...(o.json ? ['--json'] : [])];
+      if (!existsSync(script))
+        throw new BpttError(`the benchmark lives in the source repository (bench/run.mjs), not found at ${script}`);
+      const args = [
+        script,
+        '--sizes',
+        o.sizes.join(','),
+        '--engines',
+        o.engines.join(','),
+        '--seconds',
+        String(o.seconds),
+        ...(o.json ? ['--json'] : []),
+      ];
       const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
       process.exitCode = r.status === 0 ? 0 : 2;
     });
 
-  program.addCommand(trainCommand({ out, progressStream: err, note, onOutputClosed: io.onOutputClosed }).copyInheritedSettings(program));
+  program.addCommand(
+    trainCommand({ out, progressStream: err, note, onOutputClosed: io.onOutputClosed }).copyInheritedSettings(program),
+  );
   program.addCommand(checkCommand(out));
   program.addCommand(gradeCommand(out));
   return program;
@@ -126,7 +206,9 @@ export async function main(argv: string[], io: CliIO = { out: (s) => void proces
   const err = io.err ?? process.stderr;
   const program = buildProgram(io);
   if (argv.length === 0) {
-    err.write(`bpttlab: missing command: one of ${program.commands.map((c) => c.name()).join(', ')} (see bpttlab --help)\n`);
+    err.write(
+      `bpttlab: missing command: one of ${program.commands.map((c) => c.name()).join(', ')} (see bpttlab --help)\n`,
+    );
     return 2;
   }
   const saved = process.exitCode;
@@ -189,8 +271,16 @@ if (require.main === module) {
     },
     (e: unknown) => {
       // a bug, not bad input: still one line, with where it happened for the bug report
-      const where = e instanceof Error ? (e.stack ?? '').split('\n').find((l) => l.includes('/src/') || l.includes('/dist/'))?.trim() : undefined;
-      process.stderr.write(`bpttlab: internal error: ${e instanceof Error ? e.message : String(e)}${where ? ` (${where})` : ''}; please report it\n`);
+      const where =
+        e instanceof Error
+          ? (e.stack ?? '')
+              .split('\n')
+              .find((l) => l.includes('/src/') || l.includes('/dist/'))
+              ?.trim()
+          : undefined;
+      process.stderr.write(
+        `bpttlab: internal error: ${e instanceof Error ? e.message : String(e)}${where ? ` (${where})` : ''}; please report it\n`,
+      );
       process.exitCode = 70;
     },
   );

@@ -38,10 +38,18 @@ export class Progress {
       this.announced = true;
       const left = (elapsed / done) * (total - done);
       if (elapsed + left > (this.o.longSeconds ?? 10)) {
-        this.o.note(`this check takes about ${formatDuration(elapsed + left)} (${this.o.what(total)}); ${this.o.advice}`);
+        this.o.note(
+          `this check takes about ${formatDuration(elapsed + left)} (${this.o.what(total)}); ${this.o.advice}`,
+        );
       }
       if (this.o.stream.isTTY === true) {
-        this.bar = new SingleBar({ format: 'gradcheck |{bar}| {percentage}% | {value}/{total} | eta {eta_formatted}', stream: this.o.stream, hideCursor: false, clearOnComplete: true, etaBuffer: 50 });
+        this.bar = new SingleBar({
+          format: 'gradcheck |{bar}| {percentage}% | {value}/{total} | eta {eta_formatted}',
+          stream: this.o.stream,
+          hideCursor: false,
+          clearOnComplete: true,
+          etaBuffer: 50,
+        });
         this.bar.start(total, done);
       }
     }

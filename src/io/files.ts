@@ -1,9 +1,9 @@
 // Reading a file the user named, with a plain reason when it cannot be read (every command and loader uses this).
 // Only regular files are read, and only up to the size limit of their kind (limits.ts): a symlink to /dev/zero, a
 // FIFO nobody writes to or a 10 GB file would otherwise hang the command or fill the memory.
-import { Stats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { FILE_LIMITS, FileKind, formatBytes } from './limits';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { BpttError } from '../model/errors';
+import { FILE_LIMITS, type FileKind, formatBytes } from './limits';
 
 const REASONS: Record<string, string> = {
   ENOENT: 'no such file',
@@ -67,7 +67,11 @@ export function readBytes(file: string | number, what: FileKind, shown = String(
     throw new BpttError(`cannot read ${what} ${shown}: ${why}`);
   };
   const tooBig = (n: number, atLeast = false): never =>
-    fail(`${atLeast ? 'it has more than' : `it is ${formatBytes(n)}, more than`} the ${formatBytes(limit)} a ${what} may be`);
+    fail(
+      `${
+        atLeast ? 'it has more ' + 'than' : `it is ${formatBytes(n)}, more than`
+      } the ${formatBytes(limit)} a ${what} may be`,
+    );
   if (typeof file === 'number') {
     // standard input: a pipe, a terminal or a redirected file; read it with the limit as it comes
     try {
@@ -83,7 +87,10 @@ export function readBytes(file: string | number, what: FileKind, shown = String(
   } catch (e) {
     return fail(reason(e));
   }
-  if (!st.isFile()) fail(`${kindOf(st)}${what === 'case file' && !st.isDirectory() ? ' (use - to read a case from standard input)' : ''}`);
+  if (!st.isFile())
+    fail(
+      `${kindOf(st)}${what === 'case file' && !st.isDirectory() ? ' (use - to read a case from standard input)' : ''}`,
+    );
   if (st.size > limit) tooBig(st.size);
   let fd: number;
   try {
@@ -116,7 +123,11 @@ export function expectRegularFile(file: string, what: FileKind, shown = file): v
   }
   if (!st.isFile()) throw new BpttError(`cannot read ${what} ${shown}: ${kindOf(st)}`);
   const limit = FILE_LIMITS[what];
-  if (st.size > limit) throw new BpttError(`cannot read ${what} ${shown}: it is ${formatBytes(st.size)}, more than the ${formatBytes(limit)} a ${what} may be`);
+  if (st.size > limit)
+    throw new BpttError(
+      `cannot read ${what} ${shown}: it is ${formatBytes(st.size)}, more than the ${formatBytes(limit)} a ${what} ` +
+        `may be`,
+    );
 }
 
 /** What a path that is neither a file nor a folder is, in words (for commands that take either). */

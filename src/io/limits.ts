@@ -33,7 +33,9 @@ export const WORKSPACE_LIMIT = 4 * GiB;
 /** Typed arrays (parameters, activations) may take half of this machine's memory, and never more than 16 GiB. */
 export function memoryLimit(): { bytes: number; why: string } {
   const half = totalmem() / 2;
-  return half < 16 * GiB ? { bytes: half, why: `half of this machine's ${formatBytes(totalmem())}` } : { bytes: 16 * GiB, why: 'the lab\'s ceiling' };
+  return half < 16 * GiB
+    ? { bytes: half, why: `half of this machine's ${formatBytes(totalmem())}` }
+    : { bytes: 16 * GiB, why: "the lab's ceiling" };
 }
 
 /** JavaScript objects (strings, arrays) may take half of Node's heap limit. */
@@ -113,12 +115,23 @@ export function checkpointChars(s: Pick<RunShape, 'D' | 'H' | 'K' | 'B' | 'slots
 /** Throws a BpttError naming the total, the largest parts and the limit when `parts` exceed what the lab allows. */
 export function checkMemory(parts: MemoryPart[], workspace: number, what: string, advice: string): void {
   const total = parts.reduce((s, p) => s + p.bytes, 0);
-  const top = [...parts].sort((a, b) => b.bytes - a.bytes).filter((p) => p.bytes > 0).slice(0, 3).map((p) => `${p.what} ${formatBytes(p.bytes)}`).join(', ');
+  const top = [...parts]
+    .sort((a, b) => b.bytes - a.bytes)
+    .filter((p) => p.bytes > 0)
+    .slice(0, 3)
+    .map((p) => `${p.what} ${formatBytes(p.bytes)}`)
+    .join(', ');
   const limit = memoryLimit();
   if (!(total <= limit.bytes)) {
-    throw new BpttError(`${what} needs about ${formatBytes(total)} of memory (${top}), more than this lab allows (${formatBytes(limit.bytes)}, ${limit.why}); ${advice}`);
+    throw new BpttError(
+      `${what} needs about ${formatBytes(total)} of memory (${top}), more than this lab allows ` +
+        `(${formatBytes(limit.bytes)}, ${limit.why}); ${advice}`,
+    );
   }
   if (workspace > WORKSPACE_LIMIT) {
-    throw new BpttError(`${what} needs a ${formatBytes(workspace)} workspace for one pass, more than the ${formatBytes(WORKSPACE_LIMIT)} the engine can address (WebAssembly memory); ${advice}`);
+    throw new BpttError(
+      `${what} needs a ${formatBytes(workspace)} workspace for one pass, more than the ` +
+        `${formatBytes(WORKSPACE_LIMIT)} the engine can address (WebAssembly memory); ${advice}`,
+    );
   }
 }

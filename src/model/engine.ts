@@ -3,7 +3,8 @@
 //
 // The vanilla RNN of Deep Learning §10.2.2, forward (eqs 10.8–10.14) and backward (eqs 10.17–10.28), in pairs:
 //   input       a(t) = b + U x(t) + …             → ∇U L, ∇b L                       (eqs 10.8; 10.23, 10.27–10.28)
-//   recurrence  a(t) += W h(t−1), h(t) = tanh a(t) → ∇h(t) L for t = τ … 1, ∇W L, ∇h(0) L (eqs 10.8–10.9; 10.19–10.21, 10.25–10.26)
+// recurrence a(t) += W h(t−1), h(t) = tanh a(t) → ∇h(t) L for t = τ … 1, ∇W L, ∇h(0) L (eqs 10.8–10.9; 10.19–10.21,
+// 10.25–10.26)
 //   output      o(t) = c + V h(t)                 → ∇c L, ∇V L, Vᵀ ∇o(t) L          (eqs 10.10; 10.22, 10.24, 10.21)
 //   loss        ŷ(t), L(t) (losses.ts)            → ∇o(t) L                          (eqs 10.11–10.14; 10.17–10.18)
 // A range names every number in it: eq 10.13 is in 10.12–10.14, eq 10.20 (∇h(t) L through both successors of
@@ -19,11 +20,11 @@
 // recursion first, then the sums. The passes see named blocks of the workspace (kernels.ts); the drivers at the end
 // lay the workspace out and copy the results into matrices the caller owns.
 import { BpttError } from './errors';
-import { Inputs, InputSpec, interleave, toInputs } from './inputs';
-import { Block, Workspace, rowsOf, workspace } from './kernels';
-import { LossName, TargetInput, Targets, lossBackward, lossForward, toTargets } from './losses';
-import { Params, Sizes, checkParams } from './params';
-import { Mat, expectFinite, expectLength, firstNonFinite, mat, row } from './tensor';
+import { type InputSpec, type Inputs, interleave, toInputs } from './inputs';
+import { type Block, rowsOf, type Workspace, workspace } from './kernels';
+import { type LossName, lossBackward, lossForward, type TargetInput, type Targets, toTargets } from './losses';
+import { checkParams, type Params, type Sizes } from './params';
+import { expectFinite, expectLength, firstNonFinite, type Mat, mat, row } from './tensor';
 
 /** Everything the forward pass computed. Per-step matrices hold step t in row t − 1 (row (t − 1)·B + s in a batch). */
 export interface Forward {
@@ -77,7 +78,8 @@ function inputForward(ws: Workspace, p: Params, x: Inputs, a: Block): void {
 function inputBackward(ws: Workspace, x: Inputs, da: Block, daT: Block, dU: Mat, db: Float64Array): void {
   const M = ws.f64;
   const [H, D] = [da.cols, dU.cols];
-  for (let r = 0; r < da.rows; r++) for (let i = 0; i < H; i++) db[i] += M[da.at + r * H + i]; // eq 10.23: ∇b L = Σ_t H(t) ∇h(t) L
+  // eq 10.23: ∇b L = Σ_t H(t) ∇h(t) L
+  for (let r = 0; r < da.rows; r++) for (let i = 0; i < H; i++) db[i] += M[da.at + r * H + i];
   if (x.tokens) {
     dU.data.fill(0);
     for (let r = 0; r < da.rows; r++) {
@@ -109,8 +111,17 @@ function recurrenceForward(ws: Workspace, W: Block, a: Block, hAll: Block, T: nu
  * On entry dh holds V^T ∇o(t) L (outputBackward); on exit, ∇h(t) L.
  */
 function recurrenceBackward(
-  ws: Workspace, Wt: Block, hAll: Block, dh: Block, da: Block, carry: Block, dtanh: Mat, xi: ArrayLike<number>,
-  T: number, B: number, dh0: Float64Array,
+  ws: Workspace,
+  Wt: Block,
+  hAll: Block,
+  dh: Block,
+  da: Block,
+  carry: Block,
+  dtanh: Mat,
+  xi: ArrayLike<number>,
+  T: number,
+  B: number,
+  dh0: Float64Array,
 ): void {
   const M = ws.f64;
   const n = B * dh.cols;
@@ -126,7 +137,8 @@ function recurrenceBackward(
     }
     ws.mulT(carry, rowsOf(da, t * B, B), Wt); // a(t) = … + W h(t − 1), so h(t − 1) receives W^T ∇a(t) L ...
     const s = xi[t]; // ... crossing the boundary into step t − 1 scaled by ξ(t)
-    if (s === 0) M.fill(0, carry.at, carry.at + n); // detached, like PyTorch's detach(): nothing flows back
+    if (s === 0)
+      M.fill(0, carry.at, carry.at + n); // detached, like PyTorch's detach(): nothing flows back
     else if (s !== 1) for (let i = 0; i < n; i++) M[carry.at + i] *= s;
   }
   dh0.set(M.subarray(carry.at, carry.at + n)); // ∇h(0) L = W^T H(1) ∇h(1) L (times ξ(1))
@@ -147,9 +159,19 @@ function outputForward(ws: Workspace, V: Block, c: Float64Array, hAll: Block, o:
 }
 
 /** In the forward pass o(t) = c + V h(t), so c, V and h(t) receive ∇o(t) L. */
-function outputBackward(ws: Workspace, p: Params, dO: Mat, hAll: Block, B: number, dc: Float64Array, dVw: Block, dh: Block): void {
+function outputBackward(
+  ws: Workspace,
+  p: Params,
+  dO: Mat,
+  hAll: Block,
+  B: number,
+  dc: Float64Array,
+  dVw: Block,
+  dh: Block,
+): void {
   const K = dO.cols;
-  for (let r = 0; r < dO.rows; r++) for (let j = 0; j < K; j++) dc[j] += dO.data[r * K + j]; // eq 10.22: ∇c L = Σ_t ∇o(t) L
+  // eq 10.22: ∇c L = Σ_t ∇o(t) L
+  for (let r = 0; r < dO.rows; r++) for (let j = 0; j < K; j++) dc[j] += dO.data[r * K + j];
   ws.mulT(dh, ws.load(dO), ws.loadTransposed(p.V)); // V^T ∇o(t) L, the second term of eq 10.21, for every t
   const hT = ws.loadTransposed(rowsOf(hAll, B, dO.rows));
   ws.mulT(dVw, ws.loadTransposed(dO), hT); // eq 10.24: ∇V L = Σ_t ∇o(t) L h(t)^T
@@ -193,21 +215,32 @@ export interface BatchOptions {
 }
 
 /** Forward pass over B sequences of the same length at once (a minibatch); backward() takes the result as it is. */
-export function forwardBatch(p: Params, xsList: readonly InputSpec[], ysList: readonly TargetInput[], opts: BatchOptions = {}): Forward {
+export function forwardBatch(
+  p: Params,
+  xsList: readonly InputSpec[],
+  ysList: readonly TargetInput[],
+  opts: BatchOptions = {},
+): Forward {
   const sizes = checkParams(p);
   const B = xsList.length;
   if (B < 1) throw new BpttError('forwardBatch needs at least one sequence');
-  if (ysList.length !== B) throw new BpttError(`forwardBatch: ${B} input sequences but ${ysList.length} target sequences`);
-  const { inputs, T } = interleave(xsList.map((xs) => toInputs(xs, sizes.D)), sizes.D);
+  if (ysList.length !== B)
+    throw new BpttError(`forwardBatch: ${B} input sequences but ${ysList.length} target sequences`);
+  const { inputs, T } = interleave(
+    xsList.map((xs) => toInputs(xs, sizes.D)),
+    sizes.D,
+  );
   const ysFlat: (number | ArrayLike<number> | null)[] = new Array(T * B);
   ysList.forEach((ys, i) => {
-    if (ys.length !== T) throw new BpttError(`forwardBatch: y of sequence ${i} must have one target per step, T = ${T}, got ${ys.length}`);
+    if (ys.length !== T)
+      throw new BpttError(`forwardBatch: y of sequence ${i} must have one target per step, T = ${T}, got ${ys.length}`);
     for (let t = 0; t < T; t++) ysFlat[t * B + i] = ys[t];
   });
   const targets = toTargets(opts.loss ?? 'softmax-ce', ysFlat as TargetInput, T * B, sizes.K);
   const h0 = new Float64Array(B * sizes.H);
   if (opts.h0 !== undefined) {
-    if (opts.h0.length !== B) throw new BpttError(`forwardBatch: h0 must give one h(0) per sequence (B = ${B}), got ${opts.h0.length}`);
+    if (opts.h0.length !== B)
+      throw new BpttError(`forwardBatch: h0 must give one h(0) per sequence (B = ${B}), got ${opts.h0.length}`);
     opts.h0.forEach((v, i) => {
       expectLength(v, sizes.H, `h(0) of sequence ${i} in a(1) = b + W h(0) + U x(1) (eq 10.8)`, 'H');
       h0.set(v, i * sizes.H);
@@ -217,7 +250,16 @@ export function forwardBatch(p: Params, xsList: readonly InputSpec[], ysList: re
   return forwardPass(p, sizes, inputs, targets, T, B, h0, opts.into);
 }
 
-function forwardPass(p: Params, sizes: Sizes, inputs: Inputs, targets: Targets, T: number, B: number, h0: Float64Array, into?: Forward): Forward {
+function forwardPass(
+  p: Params,
+  sizes: Sizes,
+  inputs: Inputs,
+  targets: Targets,
+  T: number,
+  B: number,
+  h0: Float64Array,
+  into?: Forward,
+): Forward {
   const { H, K, D } = sizes;
   const R = T * B;
   const ws = workspace();
@@ -238,7 +280,21 @@ function forwardPass(p: Params, sizes: Sizes, inputs: Inputs, targets: Targets, 
     loss += losses[r];
   }
   const h = mat(R, H, out.hAll.data.subarray(B * H));
-  const fw: Forward = { sizes, T, B, inputs, targets, hAll: out.hAll, h0: out.hAll.data.subarray(0, B * H), a: out.a, h, o: out.o, yhat, losses, loss };
+  const fw: Forward = {
+    sizes,
+    T,
+    B,
+    inputs,
+    targets,
+    hAll: out.hAll,
+    h0: out.hAll.data.subarray(0, B * H),
+    a: out.a,
+    h,
+    o: out.o,
+    yhat,
+    losses,
+    loss,
+  };
   if (!Number.isFinite(loss)) reportNonFinite(fw);
   return fw;
 }
@@ -278,24 +334,40 @@ function chunkFactors(T: number, k: number): Float64Array {
 export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Grads {
   const { H, K, D } = checkParams(p);
   if (H !== fw.sizes.H || K !== fw.sizes.K || D !== fw.sizes.D) {
-    throw new BpttError(`backward: the parameters (H = ${H}, D = ${D}, K = ${K}) are not those of the forward pass (H = ${fw.sizes.H}, D = ${fw.sizes.D}, K = ${fw.sizes.K})`);
+    throw new BpttError(
+      `backward: the parameters (H = ${H}, D = ${D}, K = ${K}) are not those of the forward pass (H = ` +
+        `${fw.sizes.H}, D = ${fw.sizes.D}, K = ${fw.sizes.K})`,
+    );
   }
   const { T, B } = fw;
   const R = T * B;
   const k = opts.xi === undefined ? checkTruncate(opts.truncate, T) : 0;
-  if (opts.xi !== undefined && opts.xi.length !== T) throw new BpttError(`backward: xi needs one factor ξ(t) per step, T = ${T}, got ${opts.xi.length}`);
+  if (opts.xi !== undefined && opts.xi.length !== T)
+    throw new BpttError(`backward: xi needs one factor ξ(t) per step, T = ${T}, got ${opts.xi.length}`);
   const xi = opts.xi ?? chunkFactors(T, k);
   const into = opts.gradsInto;
   const vec = (v: Float64Array | undefined, len: number) => (v?.length === len ? v.fill(0) : new Float64Array(len));
-  const reuse = (m: Mat | undefined, rows: number, cols: number) => (m?.rows === rows && m.cols === cols ? m : mat(rows, cols));
+  const reuse = (m: Mat | undefined, rows: number, cols: number) =>
+    m?.rows === rows && m.cols === cols ? m : mat(rows, cols);
   const [dO, dtanh, dU] = [reuse(into?.dO, R, K), reuse(into?.dtanh, R, H), reuse(into?.dU, H, D)];
   const [dh0, dc, db] = [vec(into?.dh0, B * H), vec(into?.dc, K), vec(into?.db, H)];
   const ws = workspace();
-  ws.begin(2 * H * K + 2 * R * K + 2 * H * H + B * H + (R + B) * H + 5 * R * H + H * D + (fw.inputs.x !== null ? 2 * R * D : 0) + 16);
+  ws.begin(
+    2 * H * K +
+      2 * R * K +
+      2 * H * H +
+      B * H +
+      (R + B) * H +
+      5 * R * H +
+      H * D +
+      (fw.inputs.x !== null ? 2 * R * D : 0) +
+      16,
+  );
   const hAll = ws.load(fw.hAll);
   const [dh, da, dVw, dWw, carry] = [ws.block(R, H), ws.block(R, H), ws.block(K, H), ws.block(H, H), ws.block(B, H)];
 
-  for (let r = 0; r < R; r++) lossBackward(fw.targets, r, fw.o.data, fw.yhat.data, dO.data); // eqs 10.17–10.18, losses.ts
+  // eqs 10.17–10.18, losses.ts
+  for (let r = 0; r < R; r++) lossBackward(fw.targets, r, fw.o.data, fw.yhat.data, dO.data);
   outputBackward(ws, p, dO, hAll, B, dc, dVw, dh);
   recurrenceBackward(ws, ws.loadTransposed(p.W), hAll, dh, da, carry, dtanh, xi, T, B, dh0);
   const daT = ws.loadTransposed(da); // H×R: ∇a(t) L for every t as columns, shared by ∇W L and ∇U L
@@ -303,7 +375,17 @@ export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Gr
   inputBackward(ws, fw.inputs, da, daT, dU, db);
 
   const grads: Grads = {
-    dU, dW: ws.toMat(dWw, into?.dW), dV: ws.toMat(dVw, into?.dV), db, dc, dh0, dO, dh: ws.toMat(dh, into?.dh), dtanh, da: ws.toMat(da, into?.da), truncate: k,
+    dU,
+    dW: ws.toMat(dWw, into?.dW),
+    dV: ws.toMat(dVw, into?.dV),
+    db,
+    dc,
+    dh0,
+    dO,
+    dh: ws.toMat(dh, into?.dh),
+    dtanh,
+    da: ws.toMat(da, into?.da),
+    truncate: k,
   };
   checkGradsFinite(grads, fw);
   return grads;
@@ -312,13 +394,21 @@ export function backward(p: Params, fw: Forward, opts: BackwardOptions = {}): Gr
 // ---- non-finite values: the first step and quantity where they appeared ----
 
 function reportNonFinite(fw: Forward): never {
-  const quantities: [string, Mat][] = [['a', fw.a], ['h', fw.h], ['o', fw.o], ['ŷ', fw.yhat]];
+  const quantities: [string, Mat][] = [
+    ['a', fw.a],
+    ['h', fw.h],
+    ['o', fw.o],
+    ['ŷ', fw.yhat],
+  ];
   const where = (r: number) => `step t = ${Math.floor(r / fw.B) + 1}${fw.B > 1 ? `, sequence ${r % fw.B}` : ''}`;
   for (let r = 0; r < fw.T * fw.B; r++) {
     const t = Math.floor(r / fw.B) + 1;
     for (const [name, m] of quantities) {
       const i = firstNonFinite(row(m, r));
-      if (i >= 0) throw new BpttError(`forward pass: ${name}(${t})[${i}] is ${row(m, r)[i]} — the first non-finite value (${where(r)})`);
+      if (i >= 0)
+        throw new BpttError(
+          `forward pass: ${name}(${t})[${i}] is ${row(m, r)[i]} — the first non-finite value (${where(r)})`,
+        );
     }
     if (!Number.isFinite(fw.losses[r])) throw new BpttError(`forward pass: L(${t}) is ${fw.losses[r]} (${where(r)})`);
   }
@@ -328,13 +418,26 @@ function reportNonFinite(fw: Forward): never {
 function checkGradsFinite(g: Grads, fw: Forward): void {
   // The backward pass runs from t = τ down, so the first non-finite value is the one with the largest t.
   for (let r = fw.T * fw.B - 1; r >= 0; r--) {
-    for (const [name, m] of [['∇o', g.dO], ['∇h', g.dh]] as const) {
+    for (const [name, m] of [
+      ['∇o', g.dO],
+      ['∇h', g.dh],
+    ] as const) {
       const i = firstNonFinite(row(m, r));
       const t = Math.floor(r / fw.B) + 1;
-      if (i >= 0) throw new BpttError(`backward pass: ${name}(${t}) L[${i}] is ${row(m, r)[i]} — the first non-finite value (step t = ${t})`);
+      if (i >= 0)
+        throw new BpttError(
+          `backward pass: ${name}(${t}) L[${i}] is ${row(m, r)[i]} — the first non-finite value (step t = ${t})`,
+        );
     }
   }
-  const all: [string, Float64Array][] = [['∇U', g.dU.data], ['∇W', g.dW.data], ['∇V', g.dV.data], ['∇b', g.db], ['∇c', g.dc], ['∇h(0)', g.dh0]];
+  const all: [string, Float64Array][] = [
+    ['∇U', g.dU.data],
+    ['∇W', g.dW.data],
+    ['∇V', g.dV.data],
+    ['∇b', g.db],
+    ['∇c', g.dc],
+    ['∇h(0)', g.dh0],
+  ];
   for (const [name, v] of all) {
     const i = firstNonFinite(v);
     if (i >= 0) throw new BpttError(`backward pass: ${name} L[${i}] is ${v[i]} (overflow while summing over t)`);

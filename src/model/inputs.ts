@@ -1,6 +1,6 @@
 // The inputs x(1), …, x(T) of eq 10.8: token indices (one-hot x(t)) or real vectors (T×D), checked once.
 import { BpttError } from './errors';
-import { Mat, expectShape, firstNonFinite, fromRows, mat } from './tensor';
+import { expectShape, firstNonFinite, fromRows, type Mat, mat } from './tensor';
 
 /** Token indices (one-hot inputs), real vectors (T×D), or either wrapped as { tokens } / { x }. */
 export type InputSpec =
@@ -31,7 +31,9 @@ export function toInputs(spec: InputSpec, D: number): Inputs {
     for (let t = 0; t < tokens.length; t++) {
       const j = tokens[t];
       if (!Number.isInteger(j) || j < 0 || j >= D) {
-        throw new BpttError(`token x(${t + 1}) must be an index in 0..${D - 1} (D = ${D}) for a one-hot ${eq}, got ${j}`);
+        throw new BpttError(
+          `token x(${t + 1}) must be an index in 0..${D - 1} (D = ${D}) for a one-hot ${eq}, got ${j}`,
+        );
       }
       t32[t] = j;
     }
@@ -56,8 +58,12 @@ export function interleave(seqs: readonly Inputs[], D: number): { inputs: Inputs
   const T = seqs[0].T;
   if (T < 1) throw new BpttError('the sequences are empty: forward needs at least one step x(1) (T ≥ 1)');
   seqs.forEach((s, i) => {
-    if (s.T !== T) throw new BpttError(`forwardBatch: every sequence must have the same length; sequence 0 has T = ${T}, sequence ${i} has T = ${s.T}`);
-    if ((s.tokens === null) !== (seqs[0].tokens === null)) throw new BpttError(`forwardBatch: sequence ${i} mixes token and real-vector inputs with sequence 0`);
+    if (s.T !== T)
+      throw new BpttError(
+        `forwardBatch: every sequence must have the same length; sequence 0 has T = ${T}, sequence ${i} has T = ${s.T}`,
+      );
+    if ((s.tokens === null) !== (seqs[0].tokens === null))
+      throw new BpttError(`forwardBatch: sequence ${i} mixes token and real-vector inputs with sequence 0`);
   });
   if (seqs[0].tokens) {
     const tokens = new Int32Array(T * B);

@@ -5,9 +5,10 @@
 //
 // The engine copies what a pass needs into the workspace, computes there, and copies its results out into
 // ordinary matrices the caller owns, so nothing a caller holds ever points into the workspace.
-import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+
 import { gemmNT as gemmJS } from './gemm-js';
-import { Mat, mat } from './tensor';
+import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+import { type Mat, mat } from './tensor';
 
 type WasmGemm = (m: number, n: number, k: number, a: number, b: number, c: number, acc: number) => void;
 // The little of the WebAssembly API used here (lib "dom" is not in this project's TypeScript settings).
@@ -70,7 +71,8 @@ export class Workspace {
   alloc(n: number): number {
     const off = this.used;
     this.used += n + (n & 1);
-    if (this.used > this.f64.length) throw new Error(`workspace overflow: begin() reserved ${this.f64.length} doubles, ${this.used} needed`);
+    if (this.used > this.f64.length)
+      throw new Error(`workspace overflow: begin() reserved ${this.f64.length} doubles, ${this.used} needed`);
     return off;
   }
 
@@ -120,7 +122,9 @@ export class Workspace {
   /** C = A B^T (C += A B^T when accumulate): A is m×k, B is n×k, C is m×n. */
   mulT(C: Block, A: Block, B: Block, accumulate = false): void {
     if (A.cols !== B.cols || C.rows !== A.rows || C.cols !== B.rows) {
-      throw new Error(`workspace: cannot form a ${C.rows}×${C.cols} C = A B^T from A ${A.rows}×${A.cols} and B ${B.rows}×${B.cols}`);
+      throw new Error(
+        `workspace: cannot form a ${C.rows}×${C.cols} C = A B^T from A ${A.rows}×${A.cols} and B ${B.rows}×${B.cols}`,
+      );
     }
     this.gemm(A.rows, B.rows, A.cols, A.at, B.at, C.at, accumulate);
   }

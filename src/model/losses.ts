@@ -2,7 +2,7 @@
 // The total loss is the sum L = Σ_t L(t) (eqs 10.12–10.14), never a mean; ∂L/∂L(t) = 1 (eq 10.17),
 // so each step's ∇o(t) L is just the gradient of its own L(t).
 import { BpttError } from './errors';
-import { Mat, mat } from './tensor';
+import { type Mat, mat } from './tensor';
 
 export type LossName = 'softmax-ce' | 'squared';
 export const LOSSES: readonly LossName[] = ['softmax-ce', 'squared'];
@@ -32,12 +32,16 @@ export function toTargets(loss: LossName, ys: TargetInput, T: number, K: number)
     scored[t] = 1;
     if (loss === 'softmax-ce') {
       if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= K) {
-        throw new BpttError(`y(${t + 1}) must be a class index in 0..${K - 1} (K = ${K}) for softmax cross-entropy, got ${fmt(y)}`);
+        throw new BpttError(
+          `y(${t + 1}) must be a class index in 0..${K - 1} (K = ${K}) for softmax cross-entropy, got ${fmt(y)}`,
+        );
       }
       classes[t] = y;
     } else {
       if (typeof y === 'number' || y.length !== K) {
-        throw new BpttError(`y(${t + 1}) must be a vector of length K = ${K} for squared error ½‖o(t) − y(t)‖², got ${fmt(y)}`);
+        throw new BpttError(
+          `y(${t + 1}) must be a vector of length K = ${K} for squared error ½‖o(t) − y(t)‖², got ${fmt(y)}`,
+        );
       }
       for (let k = 0; k < K; k++) {
         if (!Number.isFinite(y[k])) throw new BpttError(`y(${t + 1})[${k}] must be a finite number, got ${y[k]}`);
@@ -50,7 +54,8 @@ export function toTargets(loss: LossName, ys: TargetInput, T: number, K: number)
 
 function fmt(y: unknown): string {
   if (typeof y === 'number') return String(y);
-  if (y !== null && typeof y === 'object' && 'length' in y) return `a vector of length ${(y as ArrayLike<number>).length}`;
+  if (y !== null && typeof y === 'object' && 'length' in y)
+    return `a vector of length ${(y as ArrayLike<number>).length}`;
   return JSON.stringify(y) ?? String(y);
 }
 
@@ -61,7 +66,11 @@ export function sliceTargets(ys: Targets, from: number, to: number): Targets {
     loss: ys.loss,
     T: to - from,
     classes: ys.classes.subarray(from, to),
-    vectors: mat(ys.loss === 'squared' ? to - from : 0, K, ys.vectors.data.subarray(from * K, (ys.loss === 'squared' ? to : from) * K)),
+    vectors: mat(
+      ys.loss === 'squared' ? to - from : 0,
+      K,
+      ys.vectors.data.subarray(from * K, (ys.loss === 'squared' ? to : from) * K),
+    ),
     scored: ys.scored.subarray(from, to),
   };
 }
@@ -86,7 +95,13 @@ export function softmaxCEForward(o: Float64Array, y: number, yhat: Float64Array,
 }
 
 /** Eq 10.18: ∇o(t) L = ŷ(t) − 1_y(t). */
-export function softmaxCEBackward(yhat: Float64Array, y: number, dout: Float64Array, off = 0, n = yhat.length - off): void {
+export function softmaxCEBackward(
+  yhat: Float64Array,
+  y: number,
+  dout: Float64Array,
+  off = 0,
+  n = yhat.length - off,
+): void {
   if (y < 0) {
     dout.fill(0, off, off + n); // unscored step: L(t) is absent, so is its gradient
     return;
@@ -98,7 +113,15 @@ export function softmaxCEBackward(yhat: Float64Array, y: number, dout: Float64Ar
 // --- squared error ½‖o(t) − y(t)‖² (y(t) at [yOff, yOff + n)) ---
 
 /** L(t) = ½‖o(t) − y(t)‖²; the prediction ŷ(t) is o(t) itself. */
-export function squaredForward(o: Float64Array, y: Float64Array, scored: boolean, yhat: Float64Array, off = 0, n = o.length - off, yOff = 0): number {
+export function squaredForward(
+  o: Float64Array,
+  y: Float64Array,
+  scored: boolean,
+  yhat: Float64Array,
+  off = 0,
+  n = o.length - off,
+  yOff = 0,
+): number {
   for (let k = off; k < off + n; k++) yhat[k] = o[k];
   if (!scored) return 0;
   let s = 0;
@@ -110,7 +133,15 @@ export function squaredForward(o: Float64Array, y: Float64Array, scored: boolean
 }
 
 /** ∇o(t) L = o(t) − y(t). */
-export function squaredBackward(o: Float64Array, y: Float64Array, scored: boolean, dout: Float64Array, off = 0, n = o.length - off, yOff = 0): void {
+export function squaredBackward(
+  o: Float64Array,
+  y: Float64Array,
+  scored: boolean,
+  dout: Float64Array,
+  off = 0,
+  n = o.length - off,
+  yOff = 0,
+): void {
   if (!scored) {
     dout.fill(0, off, off + n);
     return;

@@ -17,12 +17,13 @@
 //
 // Shapes: x(t) ∈ R^D, h(t), c(t) ∈ R^H, o(t) ∈ R^K; Wx is 4H×D, Wh is 4H×H, b ∈ R^4H, V is K×H, by ∈ R^K.
 // Per-step matrices hold step t = 1..T in row t − 1; h(0) and c(0) are rows 0 of hAll and cAll.
-import { LossName, TargetInput, Targets, lossBackward, lossForward, toTargets } from './losses';
-import { InputSpec, Inputs, sliceInputs, toInputs } from './inputs';
+
 import { checkTruncate } from './engine';
 import { BpttError } from './errors';
-import { Mat, expectFinite, expectLength, expectShape, firstNonFinite, mat, row } from './tensor';
+import { type InputSpec, type Inputs, toInputs } from './inputs';
+import { type LossName, lossBackward, lossForward, type TargetInput, type Targets, toTargets } from './losses';
 import { randn, rng } from './rng';
+import { expectFinite, expectLength, expectShape, firstNonFinite, type Mat, mat, row } from './tensor';
 
 export interface LstmParams {
   readonly Wx: Mat; // 4H×D, input → gates
@@ -85,11 +86,23 @@ export function initLstm(o: LstmInitOptions): LstmParams {
   const s = o.scale ?? 1;
   const b = new Float64Array(4 * H);
   b.fill(o.forgetBias ?? 1, H, 2 * H);
-  return { Wx: randn(4 * H, D, s / Math.sqrt(D), r), Wh: randn(4 * H, H, s / Math.sqrt(H), r), b, V: randn(K, H, s / Math.sqrt(H), r), by: new Float64Array(K) };
+  return {
+    Wx: randn(4 * H, D, s / Math.sqrt(D), r),
+    Wh: randn(4 * H, H, s / Math.sqrt(H), r),
+    b,
+    V: randn(K, H, s / Math.sqrt(H), r),
+    by: new Float64Array(K),
+  };
 }
 
 export function lstmZerosLike(p: LstmParams): LstmParams {
-  return { Wx: mat(p.Wx.rows, p.Wx.cols), Wh: mat(p.Wh.rows, p.Wh.cols), b: new Float64Array(p.b.length), V: mat(p.V.rows, p.V.cols), by: new Float64Array(p.by.length) };
+  return {
+    Wx: mat(p.Wx.rows, p.Wx.cols),
+    Wh: mat(p.Wh.rows, p.Wh.cols),
+    b: new Float64Array(p.b.length),
+    V: mat(p.V.rows, p.V.cols),
+    by: new Float64Array(p.by.length),
+  };
 }
 
 export function cloneLstm(p: LstmParams): LstmParams {
@@ -126,7 +139,12 @@ export interface LstmForward {
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
-export function lstmForward(p: LstmParams, xsSpec: InputSpec, ys: TargetInput, opts: LstmForwardOptions = {}): LstmForward {
+export function lstmForward(
+  p: LstmParams,
+  xsSpec: InputSpec,
+  ys: TargetInput,
+  opts: LstmForwardOptions = {},
+): LstmForward {
   const sizes = checkLstmParams(p);
   const { D, H, K } = sizes;
   const inputs = toInputs(xsSpec, D);
@@ -164,7 +182,10 @@ export function lstmForward(p: LstmParams, xsSpec: InputSpec, ys: TargetInput, o
       G[gt + r] = r >= 2 * H && r < 3 * H ? Math.tanh(a) : sigmoid(a); // g = tanh(a_g); i, f, q = σ(a)
     }
     for (let j = 0; j < H; j++) {
-      const ig = G[gt + j], fg = G[gt + H + j], gg = G[gt + 2 * H + j], qg = G[gt + 3 * H + j];
+      const ig = G[gt + j],
+        fg = G[gt + H + j],
+        gg = G[gt + 2 * H + j],
+        qg = G[gt + 3 * H + j];
       const c = fg * cAll.data[t * H + j] + ig * gg; // c(t) = f ⊙ c(t−1) + i ⊙ g
       cAll.data[(t + 1) * H + j] = c;
       const tc = Math.tanh(c);
@@ -212,7 +233,10 @@ export interface LstmGrads {
 export function lstmBackward(p: LstmParams, fw: LstmForward, opts: LstmBackwardOptions = {}): LstmGrads {
   const { D, H, K } = checkLstmParams(p);
   if (D !== fw.sizes.D || H !== fw.sizes.H || K !== fw.sizes.K) {
-    throw new BpttError(`lstmBackward: the parameters (H = ${H}, D = ${D}, K = ${K}) are not those of the forward pass (H = ${fw.sizes.H}, D = ${fw.sizes.D}, K = ${fw.sizes.K})`);
+    throw new BpttError(
+      `lstmBackward: the parameters (H = ${H}, D = ${D}, K = ${K}) are not those of the forward pass (H = ` +
+        `${fw.sizes.H}, D = ${fw.sizes.D}, K = ${fw.sizes.K})`,
+    );
   }
   const T = fw.T;
   const k = checkTruncate(opts.truncate, T);
@@ -237,7 +261,10 @@ export function lstmBackward(p: LstmParams, fw: LstmForward, opts: LstmBackwardO
       let s = dhNext[j];
       for (let m = 0; m < K; m++) s += q.V.data[m * H + j] * dO.data[t * K + m];
       dh.data[t * H + j] = s;
-      const ig = G[gt + j], fg = G[gt + H + j], gg = G[gt + 2 * H + j], qg = G[gt + 3 * H + j];
+      const ig = G[gt + j],
+        fg = G[gt + H + j],
+        gg = G[gt + 2 * H + j],
+        qg = G[gt + 3 * H + j];
       const tc = fw.tanhC.data[t * H + j];
       // h(t) = q ⊙ tanh(c(t)): c(t) receives ∇h ⊙ q ⊙ (1 − tanh²c), besides f(t+1) ⊙ ∇c(t+1) along the cell.
       const dcj = s * qg * (1 - tc * tc) + dcNext[j];
@@ -268,8 +295,29 @@ export function lstmBackward(p: LstmParams, fw: LstmForward, opts: LstmBackwardO
       dhNext[j] = s;
     }
   }
-  const out: LstmGrads = { dWx: g.Wx, dWh: g.Wh, db: g.b, dV: g.V, dby: g.by, dh0: dhNext, dc0: dcNext, dO, dh, dc, da, truncate: k };
-  for (const [name, v] of [['∇Wx', g.Wx.data], ['∇Wh', g.Wh.data], ['∇b', g.b], ['∇V', g.V.data], ['∇by', g.by], ['∇h(0)', dhNext], ['∇c(0)', dcNext]] as const) {
+  const out: LstmGrads = {
+    dWx: g.Wx,
+    dWh: g.Wh,
+    db: g.b,
+    dV: g.V,
+    dby: g.by,
+    dh0: dhNext,
+    dc0: dcNext,
+    dO,
+    dh,
+    dc,
+    da,
+    truncate: k,
+  };
+  for (const [name, v] of [
+    ['∇Wx', g.Wx.data],
+    ['∇Wh', g.Wh.data],
+    ['∇b', g.b],
+    ['∇V', g.V.data],
+    ['∇by', g.by],
+    ['∇h(0)', dhNext],
+    ['∇c(0)', dcNext],
+  ] as const) {
     const i = firstNonFinite(v);
     if (i >= 0) throw new BpttError(`LSTM backward pass: ${name} L[${i}] is ${v[i]}`);
   }
@@ -277,13 +325,21 @@ export function lstmBackward(p: LstmParams, fw: LstmForward, opts: LstmBackwardO
 }
 
 /** The gradient of one parameter, by name. */
-export function lstmGradData(g: Pick<LstmGrads, 'dWx' | 'dWh' | 'db' | 'dV' | 'dby'>, name: LstmParamName): Float64Array {
+export function lstmGradData(
+  g: Pick<LstmGrads, 'dWx' | 'dWh' | 'db' | 'dV' | 'dby'>,
+  name: LstmParamName,
+): Float64Array {
   const v = { Wx: g.dWx, Wh: g.dWh, b: g.db, V: g.dV, by: g.dby }[name];
   return v instanceof Float64Array ? v : v.data;
 }
 
 /** Step t's summand (t = 1..T) of each parameter's gradient, from a finished backward pass. */
-export function lstmStepContribution(p: LstmParams, fw: LstmForward, g: LstmGrads, t: number): Record<LstmParamName, Float64Array> {
+export function lstmStepContribution(
+  p: LstmParams,
+  fw: LstmForward,
+  g: LstmGrads,
+  t: number,
+): Record<LstmParamName, Float64Array> {
   if (!Number.isInteger(t) || t < 1 || t > fw.T) throw new BpttError(`step t must be in 1..${fw.T}, got ${t}`);
   const { D, H, K } = fw.sizes;
   const c = lstmZerosLike(p);
@@ -309,7 +365,8 @@ export function lstmStepContribution(p: LstmParams, fw: LstmForward, g: LstmGrad
  * Jacobians diag(f(k+1)) ⋯ diag(f(t)), whose spectral norm is max_j Π_s f_j(s). Entry k (k = 0..t) of the result.
  */
 export function cellPathNorms(fw: LstmForward, t: number = fw.T): Float64Array {
-  if (!Number.isInteger(t) || t < 1 || t > fw.T) throw new BpttError(`cellPathNorms: t must be in 1..${fw.T}, got ${t}`);
+  if (!Number.isInteger(t) || t < 1 || t > fw.T)
+    throw new BpttError(`cellPathNorms: t must be in 1..${fw.T}, got ${t}`);
   const H = fw.sizes.H;
   const prod = new Float64Array(H).fill(1);
   const out = new Float64Array(t + 1);
@@ -325,7 +382,13 @@ export function cellPathNorms(fw: LstmForward, t: number = fw.T): Float64Array {
  * One step of the cell on its own, from a given (h(t−1), c(t−1)): returns c(t) and h(t). For checking the step's
  * Jacobians by finite differences (e.g. ∂c(t)/∂c(t−1) with h(t−1) held = diag(f(t))); t is 1..T of fw's inputs.
  */
-export function lstmCell(p: LstmParams, fw: LstmForward, t: number, hPrev: ArrayLike<number>, cPrev: ArrayLike<number>): { c: Float64Array; h: Float64Array } {
+export function lstmCell(
+  p: LstmParams,
+  fw: LstmForward,
+  t: number,
+  hPrev: ArrayLike<number>,
+  cPrev: ArrayLike<number>,
+): { c: Float64Array; h: Float64Array } {
   const { D, H } = checkLstmParams(p);
   if (!Number.isInteger(t) || t < 1 || t > fw.T) throw new BpttError(`lstmCell: t must be in 1..${fw.T}, got ${t}`);
   expectLength(hPrev, H, 'h(t−1) in lstmCell', 'H');

@@ -2,8 +2,8 @@
 // together, and the initialisation. Shapes: x(t) ∈ R^D, h(t) ∈ R^H, o(t) ∈ R^K; U is H×D, W is H×H, V is K×H, b ∈ R^H,
 // c ∈ R^K.
 import { BpttError } from './errors';
-import { Mat, expectFinite, expectLength, expectShape, mat } from './tensor';
 import { randn, rng } from './rng';
+import { expectFinite, expectLength, expectShape, type Mat, mat } from './tensor';
 
 export interface Params {
   readonly U: Mat; // H×D, input → hidden
@@ -48,7 +48,10 @@ export interface InitOptions {
   outputSize: number; // K
   /** Seed of the generator; the same seed gives the same parameters. Default 1. */
   seed?: number;
-  /** Multiplies the default std 1/√fan_in of U, W, V (Xavier-like, so tanh starts neither linear nor saturated). Default 1. */
+  /**
+   * Multiplies the default std 1/√fan_in of U, W, V (Xavier-like, so tanh starts neither linear nor saturated). Default
+   * 1.
+   */
   scale?: number;
   /** Std of the biases b, c. Default 0 (zeros), as in min-char-rnn. */
   biasStd?: number;
@@ -72,11 +75,23 @@ export function initParams(o: InitOptions): Params {
 }
 
 export function zerosLike(p: Params): Params {
-  return { U: mat(p.U.rows, p.U.cols), W: mat(p.W.rows, p.W.cols), V: mat(p.V.rows, p.V.cols), b: new Float64Array(p.b.length), c: new Float64Array(p.c.length) };
+  return {
+    U: mat(p.U.rows, p.U.cols),
+    W: mat(p.W.rows, p.W.cols),
+    V: mat(p.V.rows, p.V.cols),
+    b: new Float64Array(p.b.length),
+    c: new Float64Array(p.c.length),
+  };
 }
 
 export function cloneParams(p: Params): Params {
-  return { U: mat(p.U.rows, p.U.cols, p.U.data.slice()), W: mat(p.W.rows, p.W.cols, p.W.data.slice()), V: mat(p.V.rows, p.V.cols, p.V.data.slice()), b: p.b.slice(), c: p.c.slice() };
+  return {
+    U: mat(p.U.rows, p.U.cols, p.U.data.slice()),
+    W: mat(p.W.rows, p.W.cols, p.W.data.slice()),
+    V: mat(p.V.rows, p.V.cols, p.V.data.slice()),
+    b: p.b.slice(),
+    c: p.c.slice(),
+  };
 }
 
 /** The flat storage of one parameter (a matrix's data or the vector itself). */

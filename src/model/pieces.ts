@@ -1,12 +1,12 @@
 // Running a long sequence in pieces: the forward pass over steps [s, e) of the sequence, one piece after the other,
 // h(s − 1) carried from the end of one piece into the next. Chunked truncated BPTT in O(k·H) memory, the gradient
 // check's truncated loss and held-out evaluation all walk a sequence this way; this is the one loop that does it.
-import { Forward, ForwardOptions, Grads, backward, checkTruncate, forward } from './engine';
+import { backward, checkTruncate, type Forward, type ForwardOptions, forward, type Grads } from './engine';
 import { BpttError } from './errors';
-import { InputSpec, Inputs, sliceInputs, specOf, toInputs } from './inputs';
-import { TargetInput } from './losses';
-import { Params, checkParams, zerosLike } from './params';
-import { Mat, row } from './tensor';
+import { type InputSpec, type Inputs, sliceInputs, specOf, toInputs } from './inputs';
+import type { TargetInput } from './losses';
+import { checkParams, type Params, zerosLike } from './params';
+import { type Mat, row } from './tensor';
 
 export interface PieceOptions extends Pick<ForwardOptions, 'loss' | 'h0'> {
   /** The state a piece starting at (0-based) step s begins from, when it is not the carried one (a detached h). */
@@ -22,8 +22,12 @@ export interface PieceOptions extends Pick<ForwardOptions, 'loss' | 'h0'> {
  * calling visit(fw, s) after each piece with its forward result and its first step s (0-based).
  */
 export function forwardInPieces(
-  p: Params, inputs: Inputs, ys: ArrayLike<number | ArrayLike<number> | null>, starts: readonly number[],
-  opts: PieceOptions, visit: (fw: Forward, s: number) => void,
+  p: Params,
+  inputs: Inputs,
+  ys: ArrayLike<number | ArrayLike<number> | null>,
+  starts: readonly number[],
+  opts: PieceOptions,
+  visit: (fw: Forward, s: number) => void,
 ): void {
   const T = inputs.T;
   let h: ArrayLike<number> | undefined = opts.h0;
@@ -33,7 +37,11 @@ export function forwardInPieces(
     h = opts.stateAt?.(s) ?? h;
     const params = opts.paramsAt?.(s) ?? p;
     const ysPiece = Array.prototype.slice.call(ys, s, e) as TargetInput;
-    fw = forward(params, specOf(sliceInputs(inputs, s, e)), ysPiece, { loss: opts.loss, h0: h, into: opts.reuse ? fw : undefined });
+    fw = forward(params, specOf(sliceInputs(inputs, s, e)), ysPiece, {
+      loss: opts.loss,
+      h0: h,
+      into: opts.reuse ? fw : undefined,
+    });
     visit(fw, s);
     h = row(fw.h, fw.T - 1).slice(); // carried (a copy: the next piece may overwrite fw)
   });
@@ -62,7 +70,12 @@ export interface ChunkedGrads {
  * into the next chunk and the gradient stopped there, the chunks' gradients summed. The same numbers as
  * backward(p, forward(p, xs, ys), { truncate: k }), without ever holding all T steps — for sequences too long to keep.
  */
-export function gradsChunkByChunk(p: Params, xsSpec: InputSpec, ys: TargetInput, opts: ForwardOptions & { truncate: number }): ChunkedGrads {
+export function gradsChunkByChunk(
+  p: Params,
+  xsSpec: InputSpec,
+  ys: TargetInput,
+  opts: ForwardOptions & { truncate: number },
+): ChunkedGrads {
   const { D, H } = checkParams(p);
   const inputs = toInputs(xsSpec, D);
   const T = inputs.T;
@@ -75,7 +88,13 @@ export function gradsChunkByChunk(p: Params, xsSpec: InputSpec, ys: TargetInput,
   forwardInPieces(p, inputs, ys, chunkStarts(T, k), { loss: opts.loss, h0: opts.h0, reuse: true }, (fw, s) => {
     g = backward(p, fw, { gradsInto: g });
     loss += fw.loss;
-    const parts: [Float64Array, Float64Array][] = [[total.U.data, g.dU.data], [total.W.data, g.dW.data], [total.V.data, g.dV.data], [total.b, g.db], [total.c, g.dc]];
+    const parts: [Float64Array, Float64Array][] = [
+      [total.U.data, g.dU.data],
+      [total.W.data, g.dW.data],
+      [total.V.data, g.dV.data],
+      [total.b, g.db],
+      [total.c, g.dc],
+    ];
     for (const [sum, part] of parts) for (let i = 0; i < sum.length; i++) sum[i] += part[i];
     if (s === 0) dh0.set(g.dh0); // ∇h(0) L from the first chunk only
   });

@@ -2,7 +2,7 @@
 // code reads like the LaTeX above it in the notebooks. It is slow and plain on purpose and shares no code with
 // engine.ts (it never imports it): the tests hold the fast engine equal to this one, which proves something only
 // because the two are written independently.
-import { Matrix, MathNode, create, all } from 'mathjs';
+import { all, create, type MathNode, type Matrix } from 'mathjs';
 
 export const math = create(all, {});
 
@@ -12,7 +12,8 @@ export type Vector = Matrix;
 const vector = (v: readonly number[]): Vector => math.matrix([...v]);
 const matrix = (m: readonly (readonly number[])[]): Matrix => math.matrix(m.map((r) => [...r]));
 /** u v^T as a matrix (mathjs multiplies two 1-D vectors to a dot product, so reshape first). */
-const outer = (u: Vector, v: Vector): Matrix => math.multiply(math.reshape(u, [u.size()[0], 1]), math.reshape(v, [1, v.size()[0]])) as Matrix;
+const outer = (u: Vector, v: Vector): Matrix =>
+  math.multiply(math.reshape(u, [u.size()[0], 1]), math.reshape(v, [1, v.size()[0]])) as Matrix;
 const toArray1 = (v: Vector): number[] => v.toArray() as number[];
 const toArray2 = (m: Matrix): number[][] => m.toArray() as number[][];
 
@@ -38,7 +39,8 @@ export const eq10_11_yhat = (o: Vector): Vector => {
 export const lossCE = (yhat: Vector, y: number): number => -Math.log(yhat.get([y]) as number);
 
 /** The squared-error alternative: L(t) = ½‖o(t) − y(t)‖². */
-export const lossSquared = (o: Vector, y: Vector): number => 0.5 * (math.sum(math.dotPow(math.subtract(o, y), 2) as Vector) as number);
+export const lossSquared = (o: Vector, y: Vector): number =>
+  0.5 * (math.sum(math.dotPow(math.subtract(o, y), 2) as Vector) as number);
 
 // --- backward (eqs 10.17–10.28) ---
 
@@ -78,14 +80,19 @@ export const eq10_24_dV = (dO: Vector[], h: Vector[]): Matrix =>
 
 /** Eqs 10.25–10.26: ∇W L = Σ_t H(t) ∇h(t) L h(t−1)^T. `hPrev[t]` is h(t−1). */
 export const eq10_26_dW = (h: Vector[], dh: Vector[], hPrev: Vector[]): Matrix =>
-  h.map((ht, t) => outer(math.multiply(tanhJacobian(ht), dh[t]) as Vector, hPrev[t])).reduce((s, m) => math.add(s, m) as Matrix);
+  h
+    .map((ht, t) => outer(math.multiply(tanhJacobian(ht), dh[t]) as Vector, hPrev[t]))
+    .reduce((s, m) => math.add(s, m) as Matrix);
 
 /** Eqs 10.27–10.28: ∇U L = Σ_t H(t) ∇h(t) L x(t)^T. */
 export const eq10_28_dU = (h: Vector[], dh: Vector[], x: Vector[]): Matrix =>
-  h.map((ht, t) => outer(math.multiply(tanhJacobian(ht), dh[t]) as Vector, x[t])).reduce((s, m) => math.add(s, m) as Matrix);
+  h
+    .map((ht, t) => outer(math.multiply(tanhJacobian(ht), dh[t]) as Vector, x[t]))
+    .reduce((s, m) => math.add(s, m) as Matrix);
 
 /** ∇h(0) L = W^T H(1) ∇h(1) L: eq 10.21's first term at t = 0 (there is no o(0), so no V^T ∇o(0) L). */
-export const dh0 = (W: Matrix, h1: Vector, dh1: Vector): Vector => math.multiply(math.multiply(math.transpose(W), tanhJacobian(h1)), dh1) as Vector;
+export const dh0 = (W: Matrix, h1: Vector, dh1: Vector): Vector =>
+  math.multiply(math.multiply(math.transpose(W), tanhJacobian(h1)), dh1) as Vector;
 
 // --- the whole sequence, in plain arrays (the JSON case format) ---
 
@@ -160,7 +167,10 @@ export function referenceRun(p: PlainParams, s: PlainSequence): ReferenceResult 
   for (let t = 1; t <= T; t++) {
     const y = s.y[t - 1];
     if (y === null) dO.push(math.zeros(K) as Vector);
-    else dO.push(s.loss === 'softmax-ce' ? eq10_18_dO(yhat[t - 1], y as number) : dOSquared(o[t - 1], vector(y as number[])));
+    else
+      dO.push(
+        s.loss === 'softmax-ce' ? eq10_18_dO(yhat[t - 1], y as number) : dOSquared(o[t - 1], vector(y as number[])),
+      );
   }
   const k = s.truncate ?? T;
   const dh: Vector[] = new Array<Vector>(T + 1); // dh[t] = ∇h(t) L within its chunk
@@ -199,7 +209,9 @@ export function referenceRun(p: PlainParams, s: PlainSequence): ReferenceResult 
 export interface TanhDerivativeCheck {
   /** What math.derivative says d/dx tanh(x) is. */
   derivative: string;
-  /** derivative − (1 − tanh(x)²) rewritten with u = e^x (sech x = 2u/(u²+1), tanh x = (u²−1)/(u²+1)), as one fraction. */
+  /**
+   * derivative − (1 − tanh(x)²) rewritten with u = e^x (sech x = 2u/(u²+1), tanh x = (u²−1)/(u²+1)), as one fraction.
+   */
   difference: string;
   /** True when that fraction's numerator is the zero polynomial: d/dx tanh(x) = 1 − tanh(x)² symbolically. */
   holds: boolean;
@@ -209,17 +221,25 @@ export interface TanhDerivativeCheck {
 
 export function tanhDerivativeCheck(): TanhDerivativeCheck {
   const d: MathNode = math.derivative('tanh(x)', 'x');
-  const inU: Record<string, string> = { sech: '(2 * u / (u^2 + 1))', tanh: '((u^2 - 1) / (u^2 + 1))', cosh: '((u^2 + 1) / (2 * u))' };
+  const inU: Record<string, string> = {
+    sech: '(2 * u / (u^2 + 1))',
+    tanh: '((u^2 - 1) / (u^2 + 1))',
+    cosh: '((u^2 + 1) / (2 * u))',
+  };
   const toU = (node: MathNode): MathNode =>
     node.transform((n: MathNode) => {
       const name = n.type === 'FunctionNode' ? (n as unknown as { fn: { name: string } }).fn.name : '';
       return name in inU ? math.parse(inU[name]) : n;
     });
   const diff = toU(math.parse(`(${d.toString()}) - (1 - tanh(x)^2)`));
-  const r = math.rationalize(math.simplify(diff), {}, true) as unknown as { numerator: MathNode; denominator: MathNode };
+  const r = math.rationalize(math.simplify(diff), {}, true) as unknown as {
+    numerator: MathNode;
+    denominator: MathNode;
+  };
   const f = d.compile();
   let gap = 0;
-  for (let x = -4; x <= 4; x += 0.125) gap = Math.max(gap, Math.abs((f.evaluate({ x }) as number) - (1 - Math.tanh(x) ** 2)));
+  for (let x = -4; x <= 4; x += 0.125)
+    gap = Math.max(gap, Math.abs((f.evaluate({ x }) as number) - (1 - Math.tanh(x) ** 2)));
   return {
     derivative: d.toString(),
     difference: `${r.numerator.toString()} / (${r.denominator.toString()})`,

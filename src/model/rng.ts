@@ -1,5 +1,5 @@
 // Seeded random numbers (mulberry32 + Box–Muller), so every case, initialisation and training run is reproducible.
-import { Mat, mat } from './tensor';
+import { type Mat, mat } from './tensor';
 
 export interface Rng {
   /** Uniform in [0, 1). */

@@ -1,10 +1,10 @@
 // One step's summand of each parameter gradient (eqs 10.22–10.28), written out entry by entry: the sums over t that
 // the engine forms as one matrix product, taken apart so a notebook (and randomized truncation's tests) can show and
 // check each step's share.
-import { Forward, Grads } from './engine';
+import type { Forward, Grads } from './engine';
 import { BpttError } from './errors';
-import { Params, zerosLike } from './params';
-import { Mat, row } from './tensor';
+import { type Params, zerosLike } from './params';
+import { type Mat, row } from './tensor';
 
 /** Step t's summand (t = 1..T, as in the book) of each of eqs 10.22–10.28, from a finished backward pass. */
 export interface StepContribution {
@@ -31,7 +31,8 @@ export function stepContribution(p: Params, fw: Forward, g: Grads, t: number): S
     for (let i = 0; i < H; i++) {
       c.b[i] += da[i]; // eq 10.23's term: H(t) ∇h(t) L
       for (let j = 0; j < H; j++) c.W.data[i * H + j] += da[i] * hPrev[j]; // eq 10.26's term: H(t) ∇h(t) L h(t−1)^T
-      if (fw.inputs.tokens) c.U.data[i * D + fw.inputs.tokens[r]] += da[i]; // eq 10.28's term, one-hot x(t)
+      if (fw.inputs.tokens)
+        c.U.data[i * D + fw.inputs.tokens[r]] += da[i]; // eq 10.28's term, one-hot x(t)
       else for (let j = 0; j < D; j++) c.U.data[i * D + j] += da[i] * (fw.inputs.x as Mat).data[r * D + j];
     }
   }

@@ -15,8 +15,8 @@
 //
 // Shapes: x(t) ∈ R^D, h(t) ∈ R^H, o(t), y(t) ∈ R^K; U is H×D, W is H×K (output → hidden), V is K×H, b ∈ R^H, c ∈ R^K.
 import { BpttError } from './errors';
-import { Mat, expectShape, expectLength, fromRows, mat } from './tensor';
 import { randn, rng } from './rng';
+import { expectLength, expectShape, fromRows, type Mat, mat } from './tensor';
 
 export interface TfParams {
   readonly U: Mat; // H×D
@@ -34,18 +34,32 @@ export function tfParamData(p: TfParams, name: TfParamName): Float64Array {
   return v instanceof Float64Array ? v : v.data;
 }
 
-export function initTf(o: { inputSize: number; hiddenSize: number; outputSize: number; seed?: number; scale?: number }): TfParams {
+export function initTf(o: {
+  inputSize: number;
+  hiddenSize: number;
+  outputSize: number;
+  seed?: number;
+  scale?: number;
+}): TfParams {
   const { inputSize: D, hiddenSize: H, outputSize: K } = o;
   for (const [k, v] of Object.entries({ inputSize: D, hiddenSize: H, outputSize: K })) {
     if (!Number.isInteger(v) || v < 1) throw new BpttError(`initTf: ${k} must be an integer ≥ 1, got ${v}`);
   }
   const r = rng(o.seed ?? 1);
   const s = o.scale ?? 1;
-  return { U: randn(H, D, s / Math.sqrt(D), r), W: randn(H, K, s / Math.sqrt(K), r), V: randn(K, H, s / Math.sqrt(H), r), b: new Float64Array(H), c: new Float64Array(K) };
+  return {
+    U: randn(H, D, s / Math.sqrt(D), r),
+    W: randn(H, K, s / Math.sqrt(K), r),
+    V: randn(K, H, s / Math.sqrt(H), r),
+    b: new Float64Array(H),
+    c: new Float64Array(K),
+  };
 }
 
 function sizes(p: TfParams): { D: number; H: number; K: number } {
-  const H = p.U.rows, D = p.U.cols, K = p.V.rows;
+  const H = p.U.rows,
+    D = p.U.cols,
+    K = p.V.rows;
   const eqA = 'a(t) = b + W y(t-1) + U x(t) (the output-to-hidden recurrence, §10.2.1)';
   expectShape(p.W, H, K, `W in ${eqA}`, 'H×K');
   expectLength(p.b, H, `b in ${eqA}`, 'H');
@@ -61,7 +75,10 @@ export interface TfSequence {
 
 export function tfSequence(x: readonly (readonly number[])[], y: readonly (readonly number[])[]): TfSequence {
   const s = { x: fromRows(x, 'x'), y: fromRows(y, 'y') };
-  if (s.y.rows !== s.x.rows + 1) throw new BpttError(`a teacher-forcing sequence needs y(0), …, y(T): T + 1 = ${s.x.rows + 1} rows of y, got ${s.y.rows}`);
+  if (s.y.rows !== s.x.rows + 1)
+    throw new BpttError(
+      `a teacher-forcing sequence needs y(0), …, y(T): T + 1 = ${s.x.rows + 1} rows of y, got ${s.y.rows}`,
+    );
   return s;
 }
 
@@ -82,11 +99,14 @@ export function tfForward(p: TfParams, s: TfSequence, mode: 'teacher' | 'free' =
   if (T < 1) throw new BpttError('the sequence is empty: T ≥ 1 steps are needed');
   expectShape(s.x, T, D, 'x in a(t) = b + W y(t-1) + U x(t)', 'T×D');
   expectShape(s.y, T + 1, K, 'y (y(0), …, y(T))', '(T+1)×K');
-  const fed = mat(T, K), h = mat(T, H), o = mat(T, K);
+  const fed = mat(T, K),
+    h = mat(T, H),
+    o = mat(T, K);
   const losses = new Float64Array(T);
   let loss = 0;
   for (let t = 0; t < T; t++) {
-    for (let k = 0; k < K; k++) fed.data[t * K + k] = mode === 'teacher' || t === 0 ? s.y.data[t * K + k] : o.data[(t - 1) * K + k];
+    for (let k = 0; k < K; k++)
+      fed.data[t * K + k] = mode === 'teacher' || t === 0 ? s.y.data[t * K + k] : o.data[(t - 1) * K + k];
     for (let i = 0; i < H; i++) {
       let a = p.b[i];
       for (let k = 0; k < K; k++) a += p.W.data[i * K + k] * fed.data[t * K + k];
@@ -119,10 +139,21 @@ export interface TfGrads {
 
 /** Backward pass of a teacher-forced forward pass: each step on its own, no recursion through time. */
 export function tfBackward(p: TfParams, s: TfSequence, fw: TfForward): TfGrads {
-  if (fw.mode !== 'teacher') throw new BpttError('tfBackward differentiates the teacher-forced pass; free running feeds o(t−1) back, and its gradient would need BPTT through the outputs');
+  if (fw.mode !== 'teacher')
+    throw new BpttError(
+      'tfBackward differentiates the teacher-forced pass; free running feeds o(t−1) back, and its gradient would ' +
+        'need BPTT through the outputs',
+    );
   const { D, H, K } = sizes(p);
   const T = fw.T;
-  const g = { dU: mat(H, D), dW: mat(H, K), dV: mat(K, H), db: new Float64Array(H), dc: new Float64Array(K), dh: mat(T, H) };
+  const g = {
+    dU: mat(H, D),
+    dW: mat(H, K),
+    dV: mat(K, H),
+    db: new Float64Array(H),
+    dc: new Float64Array(K),
+    dh: mat(T, H),
+  };
   const dO = new Float64Array(K);
   for (let t = 0; t < T; t++) {
     for (let k = 0; k < K; k++) {

@@ -1,6 +1,6 @@
 // Why gradients vanish or explode (Deep Learning §10.7): the quantities the notebooks plot.
 //
-//   ∂h(t)/∂h(k) = Π_{j=k+1..t} diag(1 − h(j)²) W      (each factor is ∂h(j)/∂h(j−1), from h(j) = tanh(b + W h(j−1) + U x(j)))
+// ∂h(t)/∂h(k) = Π_{j=k+1..t} diag(1 − h(j)²) W (each factor is ∂h(j)/∂h(j−1), from h(j) = tanh(b + W h(j−1) + U x(j)))
 //
 // The largest singular value bounds one factor (‖diag(1 − h²) W‖₂ ≤ σ_max(W), since every slope is ≤ 1), so the norm
 // of the product is at most σ_max(W)^(t−k). How fast it actually shrinks or grows per step is set by the spectral
@@ -12,10 +12,10 @@
 // eigenvalues of WᵀW would square the condition number (small σ lost to rounding). The Jacobi sweeps rotate pairs
 // of columns until all are orthogonal; the column norms are then the singular values, accurate to a few ulps
 // relative to σ_max. Cost O(n³) per sweep, a handful of sweeps: fine for the H ≤ a few hundred of this lab.
-import { Forward, Grads } from '../model/engine';
-import { Params, checkParams } from '../model/params';
+import type { Forward, Grads } from '../model/engine';
 import { BpttError } from '../model/errors';
-import { Mat, mat, norm, row, transpose } from '../model/tensor';
+import { checkParams, type Params } from '../model/params';
+import { type Mat, mat, norm, row, transpose } from '../model/tensor';
 
 /** Singular values of an m×n matrix, largest first (min(m, n) of them). One-sided Jacobi; see the top of the file. */
 export function singularValues(A: Mat): Float64Array {
@@ -82,7 +82,11 @@ export function spectralRadius(A: Mat): number {
   if (n === 0) return 0;
   const s0 = frobeniusNorm(A);
   if (s0 === 0) return 0;
-  let M = mat(n, n, A.data.map((v) => v / s0)); // A^(2^m) / ‖A^(2^m)‖_F
+  let M = mat(
+    n,
+    n,
+    A.data.map((v) => v / s0),
+  ); // A^(2^m) / ‖A^(2^m)‖_F
   let logNorm = Math.log(s0); //                   log ‖A^(2^m)‖_F, kept apart so the powers never overflow
   let estimate = s0;
   for (let m = 1; m <= 64; m++) {
@@ -110,7 +114,8 @@ export function frobeniusNorm(A: Mat): number {
 }
 
 function checkStep(fw: Forward, t: number, what: string, min: number): void {
-  if (!Number.isInteger(t) || t < min || t > fw.T) throw new BpttError(`${what} must be an integer in ${min}..${fw.T} (T = ${fw.T}), got ${t}`);
+  if (!Number.isInteger(t) || t < min || t > fw.T)
+    throw new BpttError(`${what} must be an integer in ${min}..${fw.T} (T = ${fw.T}), got ${t}`);
 }
 
 /** M ← M · diag(1 − h(j)²) W: one more factor ∂h(j)/∂h(j−1) on the right of the product. */
@@ -140,7 +145,8 @@ function identity(n: number): Mat {
 export function jacobianProduct(p: Params, fw: Forward, t: number, k: number): Mat {
   checkParams(p);
   checkStep(fw, t, 'jacobianProduct: t', 0);
-  if (!Number.isInteger(k) || k < 0 || k > t) throw new BpttError(`jacobianProduct: k must be an integer in 0..t = 0..${t}, got ${k}`);
+  if (!Number.isInteger(k) || k < 0 || k > t)
+    throw new BpttError(`jacobianProduct: k must be an integer in 0..t = 0..${t}, got ${k}`);
   let J = identity(p.W.rows);
   for (let j = t; j > k; j--) J = timesStepJacobian(J, p, fw, j); // ∂h(t)/∂h(j−1) = ∂h(t)/∂h(j) · ∂h(j)/∂h(j−1)
   return J;
@@ -193,7 +199,8 @@ export interface Saturation {
 
 /** How many tanh units sit in the flat tails (|h| > threshold, slope 1 − h² < 1 − threshold²), where gradients die. */
 export function saturation(fw: Pick<Forward, 'h'>, threshold = 0.99): Saturation {
-  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1)) throw new BpttError(`saturation: threshold must be in (0, 1), got ${String(threshold)}`);
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1))
+    throw new BpttError(`saturation: threshold must be in (0, 1), got ${String(threshold)}`);
   const { rows: T, cols: H } = fw.h;
   const perStep = new Float64Array(T);
   const perUnit = new Float64Array(H);
@@ -214,5 +221,11 @@ export function saturation(fw: Pick<Forward, 'h'>, threshold = 0.99): Saturation
   }
   for (let i = 0; i < H; i++) perUnit[i] /= Math.max(T, 1);
   const cells = T * H;
-  return { threshold, fraction: cells === 0 ? 0 : total / cells, perStep, perUnit, slopeGeometricMean: cells === 0 ? 1 : Math.exp(logSlopes / cells) };
+  return {
+    threshold,
+    fraction: cells === 0 ? 0 : total / cells,
+    perStep,
+    perUnit,
+    slopeGeometricMean: cells === 0 ? 1 : Math.exp(logSlopes / cells),
+  };
 }

@@ -36,18 +36,41 @@ const ROW: Record<GraphNodeKind, number> = { L: 3, o: 2, h: 1, a: 0 };
 
 /** The nodes and backward edges of the RNN unrolled over τ = T steps. */
 export function backwardGraph(T: number): { nodes: GraphNode[]; edges: GraphEdge[] } {
-  if (!Number.isInteger(T) || T < 1 || T > 12) throw new RangeError(`backwardGraph: τ must be an integer from 1 to 12, got ${T}`);
+  if (!Number.isInteger(T) || T < 1 || T > 12)
+    throw new RangeError(`backwardGraph: τ must be an integer from 1 to 12, got ${T}`);
   const nodes: GraphNode[] = [{ id: 'h(0)', kind: 'h', t: 0, x: 0, y: ROW.h }];
   for (let t = 1; t <= T; t++) {
-    for (const kind of ['a', 'h', 'o', 'L'] as const) nodes.push({ id: `${kind}(${t})`, kind, t, x: t + (kind === 'a' ? -0.45 : 0), y: ROW[kind] });
+    for (const kind of ['a', 'h', 'o', 'L'] as const)
+      nodes.push({ id: `${kind}(${t})`, kind, t, x: t + (kind === 'a' ? -0.45 : 0), y: ROW[kind] });
   }
   const edges: GraphEdge[] = [];
   for (let t = T; t >= 1; t--) {
-    edges.push({ id: `L(${t})→o(${t})`, from: `L(${t})`, to: `o(${t})`, op: `∂L(${t})/∂o(${t})`, carries: `∇o(${t}) L`, step: t });
+    edges.push({
+      id: `L(${t})→o(${t})`,
+      from: `L(${t})`,
+      to: `o(${t})`,
+      op: `∂L(${t})/∂o(${t})`,
+      carries: `∇o(${t}) L`,
+      step: t,
+    });
     edges.push({ id: `o(${t})→h(${t})`, from: `o(${t})`, to: `h(${t})`, op: 'Vᵀ', carries: `Vᵀ ∇o(${t}) L`, step: t });
     if (t < T) {
-      edges.push({ id: `h(${t + 1})→a(${t + 1})`, from: `h(${t + 1})`, to: `a(${t + 1})`, op: `H(${t + 1})`, carries: `H(${t + 1}) ∇h(${t + 1}) L`, step: t });
-      edges.push({ id: `a(${t + 1})→h(${t})`, from: `a(${t + 1})`, to: `h(${t})`, op: 'Wᵀ', carries: `Wᵀ H(${t + 1}) ∇h(${t + 1}) L`, step: t });
+      edges.push({
+        id: `h(${t + 1})→a(${t + 1})`,
+        from: `h(${t + 1})`,
+        to: `a(${t + 1})`,
+        op: `H(${t + 1})`,
+        carries: `H(${t + 1}) ∇h(${t + 1}) L`,
+        step: t,
+      });
+      edges.push({
+        id: `a(${t + 1})→h(${t})`,
+        from: `a(${t + 1})`,
+        to: `h(${t})`,
+        op: 'Wᵀ',
+        carries: `Wᵀ H(${t + 1}) ∇h(${t + 1}) L`,
+        step: t,
+      });
     }
   }
   // the first step's own tanh, and h(0): what the backward pass computes last (∇h(0) L = Wᵀ H(1) ∇h(1) L)
@@ -56,7 +79,14 @@ export function backwardGraph(T: number): { nodes: GraphNode[]; edges: GraphEdge
   return { nodes, edges };
 }
 
-const COLOR = { idle: '#bbbbbb', edge: '#555555', hot: '#d94801', known: '#fdd49e', unknown: '#f4f4f4', label: '#08519c' };
+const COLOR = {
+  idle: '#bbbbbb',
+  edge: '#555555',
+  hot: '#d94801',
+  known: '#fdd49e',
+  unknown: '#f4f4f4',
+  label: '#08519c',
+};
 const FILL: Record<GraphNodeKind, string> = { L: '#f4cccc', o: '#d9ead3', h: '#cfe2f3', a: '#fff2cc' };
 
 const sub = (s: string): string => s.replace(/∇(\w\(\d+\))/g, '∇<sub>$1</sub>').replace(/ᵀ/g, '<sup>T</sup>');
@@ -69,36 +99,75 @@ export interface BackwardGraphOptions {
   title?: string;
 }
 
-function nodeTrace(nodes: GraphNode[], known: (n: GraphNode) => boolean, hot: (n: GraphNode) => boolean, o: BackwardGraphOptions): PlotObject {
+function nodeTrace(
+  nodes: GraphNode[],
+  known: (n: GraphNode) => boolean,
+  hot: (n: GraphNode) => boolean,
+  o: BackwardGraphOptions,
+): PlotObject {
   return {
-    type: 'scatter', mode: 'markers+text', hoverinfo: 'text', name: 'nodes',
-    x: nodes.map((n) => n.x), y: nodes.map((n) => n.y),
+    type: 'scatter',
+    mode: 'markers+text',
+    hoverinfo: 'text',
+    name: 'nodes',
+    x: nodes.map((n) => n.x),
+    y: nodes.map((n) => n.y),
     text: nodes.map((n) => `<i>${n.id}</i>`),
-    hovertext: nodes.map((n) => (n.kind === 'h' && n.t >= 1 && o.hValues ? `${n.id}: ∇h(${n.t}) L = ${o.hValues[n.t - 1]}` : n.id)),
+    hovertext: nodes.map((n) =>
+      n.kind === 'h' && n.t >= 1 && o.hValues ? `${n.id}: ∇h(${n.t}) L = ${o.hValues[n.t - 1]}` : n.id,
+    ),
     textfont: { size: 13, family: 'serif' },
     marker: {
-      size: 40, symbol: 'circle',
+      size: 40,
+      symbol: 'circle',
       color: nodes.map((n) => (known(n) ? (hot(n) ? COLOR.known : FILL[n.kind]) : COLOR.unknown)),
       line: { width: nodes.map((n) => (hot(n) ? 3 : 1)), color: nodes.map((n) => (hot(n) ? COLOR.hot : '#333333')) },
     },
   };
 }
 
-function edgeAnnotations(nodes: GraphNode[], edges: GraphEdge[], hot: (e: GraphEdge) => boolean, showCarried: boolean): PlotObject[] {
+function edgeAnnotations(
+  nodes: GraphNode[],
+  edges: GraphEdge[],
+  hot: (e: GraphEdge) => boolean,
+  showCarried: boolean,
+): PlotObject[] {
   const at = new Map(nodes.map((n) => [n.id, n]));
   const out: PlotObject[] = [];
   for (const e of edges) {
     const [f, t] = [at.get(e.from)!, at.get(e.to)!];
     const h = hot(e);
     out.push({
-      name: `edge ${e.id}`, x: t.x, y: t.y, ax: f.x, ay: f.y, xref: 'x', yref: 'y', axref: 'x', ayref: 'y', text: '',
-      showarrow: true, arrowhead: 2, arrowsize: 1.1, arrowwidth: h ? 3 : 1.3, arrowcolor: h ? COLOR.hot : COLOR.edge, standoff: 21, startstandoff: 21,
+      name: `edge ${e.id}`,
+      x: t.x,
+      y: t.y,
+      ax: f.x,
+      ay: f.y,
+      xref: 'x',
+      yref: 'y',
+      axref: 'x',
+      ayref: 'y',
+      text: '',
+      showarrow: true,
+      arrowhead: 2,
+      arrowsize: 1.1,
+      arrowwidth: h ? 3 : 1.3,
+      arrowcolor: h ? COLOR.hot : COLOR.edge,
+      standoff: 21,
+      startstandoff: 21,
     });
     const label = h && showCarried ? sub(e.carries) : sub(e.op);
     const dx = e.from.startsWith('a') ? 0.05 : e.to.startsWith('a') ? 0.07 : 0.08;
     out.push({
-      name: `label ${e.id}`, x: (f.x + t.x) / 2 + dx, y: (f.y + t.y) / 2 + (e.from.startsWith('a') ? -0.08 : 0), xref: 'x', yref: 'y', showarrow: false,
-      text: label, xanchor: 'left', font: { size: h ? 13 : 11, color: h ? COLOR.hot : COLOR.label, family: 'serif' },
+      name: `label ${e.id}`,
+      x: (f.x + t.x) / 2 + dx,
+      y: (f.y + t.y) / 2 + (e.from.startsWith('a') ? -0.08 : 0),
+      xref: 'x',
+      yref: 'y',
+      showarrow: false,
+      text: label,
+      xanchor: 'left',
+      font: { size: h ? 13 : 11, color: h ? COLOR.hot : COLOR.label, family: 'serif' },
       bgcolor: h ? 'rgba(255,255,255,0.9)' : 'rgba(255,255,255,0.6)',
     });
   }
@@ -107,11 +176,15 @@ function edgeAnnotations(nodes: GraphNode[], edges: GraphEdge[], hot: (e: GraphE
 
 function graphLayout(T: number, title: string, annotations: PlotObject[], extra: PlotObject = {}): PlotObject {
   return {
-    title: { text: title }, font: { family: 'Helvetica, Arial, sans-serif', size: 13 }, showlegend: false,
-    height: 470, margin: { l: 20, r: 20, t: 60, b: 20 },
+    title: { text: title },
+    font: { family: 'Helvetica, Arial, sans-serif', size: 13 },
+    showlegend: false,
+    height: 470,
+    margin: { l: 20, r: 20, t: 60, b: 20 },
     xaxis: { range: [-0.5, T + 0.9], visible: false, fixedrange: true },
     yaxis: { range: [-0.9, 3.5], visible: false, fixedrange: true },
-    annotations, ...extra,
+    annotations,
+    ...extra,
   };
 }
 
@@ -120,22 +193,49 @@ function graphLayout(T: number, title: string, annotations: PlotObject[], extra:
  * o(t) and a(t+1) of (the child's Jacobian)ᵀ times the child's gradient. The two incoming paths are highlighted.
  */
 export function backwardGraphFigure(T: number, t: number, o: BackwardGraphOptions = {}): Figure {
-  if (!Number.isInteger(t) || t < 1 || t >= T) throw new RangeError(`backwardGraphFigure: the chain rule is shown at a step t with a child a(t+1), 1 ≤ t < τ = ${T}; got t = ${t}`);
+  if (!Number.isInteger(t) || t < 1 || t >= T)
+    throw new RangeError(
+      `backwardGraphFigure: the chain rule is shown at a step t with a child a(t+1), 1 ≤ t < τ = ${T}; got t = ${t}`,
+    );
   const { nodes, edges } = backwardGraph(T);
   const inPaths = new Set([`o(${t})→h(${t})`, `a(${t + 1})→h(${t})`]);
   const children = new Set([`o(${t})`, `a(${t + 1})`, `h(${t})`]);
   const ann = edgeAnnotations(nodes, edges, (e) => inPaths.has(e.id), false);
   const node = nodes.find((n) => n.id === `h(${t})`)!;
   ann.push({
-    name: 'chain rule', x: node.x, y: -0.55, xref: 'x', yref: 'y', showarrow: false, align: 'left',
-    text: `∇<sub>h(${t})</sub> L = Σ over the children c of h(${t}): (∂c/∂h(${t}))<sup>T</sup> ∇<sub>c</sub> L` +
-      `<br>= (∂o(${t})/∂h(${t}))<sup>T</sup> ∇<sub>o(${t})</sub> L + (∂a(${t + 1})/∂h(${t}))<sup>T</sup> ∇<sub>a(${t + 1})</sub> L` +
-      `<br>= V<sup>T</sup> ∇<sub>o(${t})</sub> L + W<sup>T</sup> H(${t + 1}) ∇<sub>h(${t + 1})</sub> L   (eq 10.20–10.21)`,
-    font: { size: 13, color: COLOR.hot }, bgcolor: 'rgba(255,255,255,0.92)', bordercolor: COLOR.hot, borderwidth: 1,
+    name: 'chain rule',
+    x: node.x,
+    y: -0.55,
+    xref: 'x',
+    yref: 'y',
+    showarrow: false,
+    align: 'left',
+    text:
+      `∇<sub>h(${t})</sub> L = Σ over the children c of h(${t}): (∂c/∂h(${t}))<sup>T</sup> ∇<sub>c</sub> L` +
+      `<br>= (∂o(${t})/∂h(${t}))<sup>T</sup> ∇<sub>o(${t})</sub> L + (∂a(${t + 1})/∂h(${t}))<sup>T</sup> ` +
+      `∇<sub>a(${t + 1})</sub> L` +
+      `<br>= V<sup>T</sup> ∇<sub>o(${t})</sub> L + W<sup>T</sup> H(${t + 1}) ∇<sub>h(${t + 1})</sub> L   (eq ` +
+      `10.20–10.21)`,
+    font: { size: 13, color: COLOR.hot },
+    bgcolor: 'rgba(255,255,255,0.92)',
+    bordercolor: COLOR.hot,
+    borderwidth: 1,
   });
   return {
-    data: [nodeTrace(nodes, () => true, (n) => children.has(n.id), o)],
-    layout: graphLayout(T, o.title ?? `The backward graph: h(${t}) has two children, o(${t}) and a(${t + 1}) (§6.5's chain rule)`, ann, { height: 520, yaxis: { range: [-1.2, 3.5], visible: false, fixedrange: true } }),
+    data: [
+      nodeTrace(
+        nodes,
+        () => true,
+        (n) => children.has(n.id),
+        o,
+      ),
+    ],
+    layout: graphLayout(
+      T,
+      o.title ?? `The backward graph: h(${t}) has two children, o(${t}) and a(${t + 1}) (§6.5's chain rule)`,
+      ann,
+      { height: 520, yaxis: { range: [-1.2, 3.5], visible: false, fixedrange: true } },
+    ),
   };
 }
 
@@ -147,8 +247,14 @@ export function backwardGraphFigure(T: number, t: number, o: BackwardGraphOption
 export function backwardGraphSteps(T: number, o: BackwardGraphOptions = {}): Figure {
   const { nodes, edges } = backwardGraph(T);
   // after step t: every ∇L(t) L = 1; ∇o, ∇h from t on; ∇a(t+1) (found on the way to ∇h(t)) and later ones
-  const known = (t: number) => (n: GraphNode): boolean => n.kind === 'L' || (n.kind === 'a' ? n.t > t : n.t >= t);
-  const hotNode = (t: number) => (n: GraphNode): boolean => n.id === `h(${t})`;
+  const known =
+    (t: number) =>
+    (n: GraphNode): boolean =>
+      n.kind === 'L' || (n.kind === 'a' ? n.t > t : n.t >= t);
+  const hotNode =
+    (t: number) =>
+    (n: GraphNode): boolean =>
+      n.id === `h(${t})`;
   const frames: PlotObject[] = [];
   for (let t = T; t >= 1; t--) {
     frames.push({
@@ -156,14 +262,20 @@ export function backwardGraphSteps(T: number, o: BackwardGraphOptions = {}): Fig
       data: [nodeTrace(nodes, known(t), hotNode(t), o)],
       traces: [0],
       layout: {
-        'title.text': `Backward step t = ${t}: ∇<sub>h(${t})</sub> L = ${t === T ? `V<sup>T</sup> ∇<sub>o(${t})</sub> L (eq 10.19)` : `W<sup>T</sup> H(${t + 1}) ∇<sub>h(${t + 1})</sub> L + V<sup>T</sup> ∇<sub>o(${t})</sub> L (eq 10.21)`}`,
+        'title.text': `Backward step t = ${t}: ∇<sub>h(${t})</sub> L = ${
+          t === T
+            ? `V<sup>T</sup> ` + `∇<sub>o(${t})</sub> L (eq ` + `10.19)`
+            : `W<sup>T</sup> H(${t + 1}) ∇<sub>h(${t + 1})</sub> L + V<sup>T</sup> ∇<sub>o(${t})</sub> L ` +
+              `(eq 10.21)`
+        }`,
         annotations: edgeAnnotations(nodes, edges, (e) => e.step === t, true),
       },
     });
   }
   const first = frames[0] as { data: PlotObject[]; layout: { 'title.text': string; annotations: PlotObject[] } };
   const sliderSteps = frames.map((f) => ({
-    label: String(f.name).replace('t = ', ''), method: 'animate',
+    label: String(f.name).replace('t = ', ''),
+    method: 'animate',
     args: [[f.name], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } }],
   }));
   return {
@@ -172,11 +284,36 @@ export function backwardGraphSteps(T: number, o: BackwardGraphOptions = {}): Fig
     layout: graphLayout(T, first.layout['title.text'], first.layout.annotations, {
       height: 540,
       margin: { l: 20, r: 20, t: 60, b: 90 },
-      sliders: [{ active: 0, x: 0.12, len: 0.88, y: 0, yanchor: 'top', currentvalue: { prefix: 'backward step: t = ' }, pad: { t: 10 }, steps: sliderSteps }],
-      updatemenus: [{
-        type: 'buttons', showactive: false, x: 0, y: 0, xanchor: 'left', yanchor: 'top', pad: { t: 10 },
-        buttons: [{ label: '▶ play', method: 'animate', args: [null, { fromcurrent: true, frame: { duration: 1200, redraw: true }, transition: { duration: 0 } }] }],
-      }],
+      sliders: [
+        {
+          active: 0,
+          x: 0.12,
+          len: 0.88,
+          y: 0,
+          yanchor: 'top',
+          currentvalue: { prefix: 'backward step: t = ' },
+          pad: { t: 10 },
+          steps: sliderSteps,
+        },
+      ],
+      updatemenus: [
+        {
+          type: 'buttons',
+          showactive: false,
+          x: 0,
+          y: 0,
+          xanchor: 'left',
+          yanchor: 'top',
+          pad: { t: 10 },
+          buttons: [
+            {
+              label: '▶ play',
+              method: 'animate',
+              args: [null, { fromcurrent: true, frame: { duration: 1200, redraw: true }, transition: { duration: 0 } }],
+            },
+          ],
+        },
+      ],
     }),
   };
 }

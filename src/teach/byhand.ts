@@ -6,7 +6,7 @@
 // precision; the line shows them rounded). Chapter 9 then holds these values equal to the engine's and to central
 // differences, and test/byhand.test.ts holds them equal to the 50-digit hand fixtures.
 import { BpttError } from '../model/errors';
-import { Params } from '../model/params';
+import type { Params } from '../model/params';
 
 /** Targets: one class per step (softmax-ce) or one K-vector per step (squared); null = no loss at that step. */
 export type HandTarget = number | readonly number[] | null;
@@ -26,10 +26,20 @@ export interface HandSection {
 
 /** Every value the worked example computes, per step (index t − 1) where it has steps. */
 export interface HandValues {
-  readonly a: number[][]; readonly h: number[][]; readonly o: number[][];
-  readonly losses: number[]; readonly loss: number;
-  readonly dO: number[][]; readonly dh: number[][]; readonly dtanh: number[][]; readonly da: number[][];
-  readonly dU: number[][]; readonly dW: number[][]; readonly dV: number[][]; readonly db: number[]; readonly dc: number[];
+  readonly a: number[][];
+  readonly h: number[][];
+  readonly o: number[][];
+  readonly losses: number[];
+  readonly loss: number;
+  readonly dO: number[][];
+  readonly dh: number[][];
+  readonly dtanh: number[][];
+  readonly da: number[][];
+  readonly dU: number[][];
+  readonly dW: number[][];
+  readonly dV: number[][];
+  readonly db: number[];
+  readonly dc: number[];
   readonly dh0: number[];
 }
 
@@ -47,7 +57,12 @@ const rowsOf = (data: Float64Array, rows: number, cols: number): number[][] =>
  * The worked example for parameters `p`, real inputs `x` (τ×D) and targets `y`: its values, and its lines in three
  * parts (the forward pass step by step, the ∇h recursion from τ down to 1, the parameter gradients).
  */
-export function handWorked(p: Params, x: readonly (readonly number[])[], y: readonly HandTarget[], o: HandOptions = {}): HandWorked {
+export function handWorked(
+  p: Params,
+  x: readonly (readonly number[])[],
+  y: readonly HandTarget[],
+  o: HandOptions = {},
+): HandWorked {
   const H = p.W.rows;
   const D = p.U.cols;
   const K = p.V.rows;
@@ -56,7 +71,11 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
   if (T < 1) throw new BpttError('handWorked: x needs at least one step x(1)');
   if (y.length !== T) throw new BpttError(`handWorked: y must have one target per step, τ = ${T}, got ${y.length}`);
   x.forEach((r, t) => {
-    if (r.length !== D) throw new BpttError(`handWorked: x(${t + 1}) in a(t) = b + W h(t-1) + U x(t) (eq 10.8) must have D = ${D} entries (U is ${H}×${D}), got ${r.length}`);
+    if (r.length !== D)
+      throw new BpttError(
+        `handWorked: x(${t + 1}) in a(t) = b + W h(t-1) + U x(t) (eq 10.8) must have D = ${D} entries (U is ` +
+          `${H}×${D}), got ${r.length}`,
+      );
   });
   const U = rowsOf(p.U.data, H, D);
   const W = rowsOf(p.W.data, H, H);
@@ -78,10 +97,13 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
   // names: an index only where the size is above 1
   const vec = (name: string, t: number | string | null, i: number, n: number): string =>
     `${name}${t === null ? '' : `^{(${t})}`}${n > 1 ? `_{${i + 1}}` : ''}`;
-  const ent = (name: string, i: number, j: number, r: number, cc: number): string => (r * cc === 1 ? name : `${name}_{${i + 1}${j + 1}}`);
-  const grad = (of: string, i: number, n: number): string => (n > 1 ? `(\\nabla_{${of}} L)_{${i + 1}}` : `\\nabla_{${of}} L`);
+  const ent = (name: string, i: number, j: number, r: number, cc: number): string =>
+    r * cc === 1 ? name : `${name}_{${i + 1}${j + 1}}`;
+  const grad = (of: string, i: number, n: number): string =>
+    n > 1 ? `(\\nabla_{${of}} L)_{${i + 1}}` : `\\nabla_{${of}} L`;
   const Hs = (t: number, i: number): string => `\\boldsymbol{H}^{(${t})}${H > 1 ? `_{${i + 1}${i + 1}}` : ''}`;
-  const gradM = (of: string, i: number, j: number, r: number, cc: number): string => (r * cc === 1 ? `\\nabla_{${of}} L` : `(\\nabla_{${of}} L)_{${i + 1}${j + 1}}`);
+  const gradM = (of: string, i: number, j: number, r: number, cc: number): string =>
+    r * cc === 1 ? `\\nabla_{${of}} L` : `(\\nabla_{${of}} L)_{${i + 1}${j + 1}}`;
 
   // ---- forward ----
   const a: number[][] = [];
@@ -95,24 +117,32 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
     const prev = t === 0 ? h0 : h[t - 1];
     const at: number[] = [];
     for (let i = 0; i < H; i++) {
-      const sym = [`b${H > 1 ? `_{${i + 1}}` : ''}`,
+      const sym = [
+        `b${H > 1 ? `_{${i + 1}}` : ''}`,
         ...prev.map((_, j) => `${ent('W', i, j, H, H)} ${vec('h', t, j, H)}`),
-        ...x[t].map((_, k) => `${ent('U', i, k, H, D)} ${vec('x', t + 1, k, D)}`)];
+        ...x[t].map((_, k) => `${ent('U', i, k, H, D)} ${vec('x', t + 1, k, D)}`),
+      ];
       let v = b[i];
       prev.forEach((hj, j) => (v += W[i][j] * hj));
       x[t].forEach((xk, k) => (v += U[i][k] * xk));
       at.push(v);
       rows.push(`${vec('a', t + 1, i, H)} &= ${sym.join(' + ')}`);
-      rows.push(`&= ${sumOf([num(b[i]), ...prev.map((hj, j) => prod(W[i][j], hj)), ...x[t].map((xk, k) => prod(U[i][k], xk))])} = ${num(v)}`);
+      rows.push(
+        `&= ${sumOf([num(b[i]), ...prev.map((hj, j) => prod(W[i][j], hj)), ...x[t].map((xk, k) => prod(U[i][k], xk))])} = ${num(v)}`,
+      );
     }
     const ht = at.map(Math.tanh);
-    ht.forEach((v, i) => rows.push(`${vec('h', t + 1, i, H)} &= \\tanh(${vec('a', t + 1, i, H)}) = \\tanh(${num(at[i])}) = ${num(v)}`));
+    ht.forEach((v, i) =>
+      rows.push(`${vec('h', t + 1, i, H)} &= \\tanh(${vec('a', t + 1, i, H)}) = \\tanh(${num(at[i])}) = ${num(v)}`),
+    );
     const ot: number[] = [];
     for (let k = 0; k < K; k++) {
       let v = c[k];
       ht.forEach((hj, j) => (v += V[k][j] * hj));
       ot.push(v);
-      rows.push(`${vec('o', t + 1, k, K)} &= ${sumOf([`c${K > 1 ? `_{${k + 1}}` : ''}`, ...ht.map((_, j) => `${ent('V', k, j, K, H)} ${vec('h', t + 1, j, H)}`)])} = ${sumOf([num(c[k]), ...ht.map((hj, j) => prod(V[k][j], hj))])} = ${num(v)}`);
+      rows.push(
+        `${vec('o', t + 1, k, K)} &= ${sumOf([`c${K > 1 ? `_{${k + 1}}` : ''}`, ...ht.map((_, j) => `${ent('V', k, j, K, H)} ${vec('h', t + 1, j, H)}`)])} = ${sumOf([num(c[k]), ...ht.map((hj, j) => prod(V[k][j], hj))])} = ${num(v)}`,
+      );
     }
     const target = y[t];
     let Lt = 0;
@@ -121,17 +151,27 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
       rows.push(`L^{(${t + 1})} &= 0 \\quad \\text{(no target at this step)}, \\qquad \\nabla_{o^{(${t + 1})}} L = 0`);
     } else if (loss === 'squared') {
       const yt = target as readonly number[];
-      if (typeof yt === 'number' || yt.length !== K) throw new BpttError(`handWorked: the squared loss needs y(${t + 1}) as a vector of K = ${K} entries`);
+      if (typeof yt === 'number' || yt.length !== K)
+        throw new BpttError(`handWorked: the squared loss needs y(${t + 1}) as a vector of K = ${K} entries`);
       const diff = ot.map((v, k) => v - yt[k]);
       Lt = 0.5 * diff.reduce((s, d) => s + d * d, 0);
-      rows.push(`L^{(${t + 1})} &= \\tfrac12 \\big(${ot.map((_, k) => `(${vec('o', t + 1, k, K)} - ${vec('y', t + 1, k, K)})^2`).join(' + ')}\\big) = \\tfrac12 \\big(${ot.map((v, k) => `(${num(v)} - ${fac(yt[k])})^2`).join(' + ')}\\big) = ${num(Lt)}`);
+      rows.push(
+        `L^{(${t + 1})} &= \\tfrac12 \\big(${ot
+          .map((_, k) => `(${vec('o', t + 1, k, K)} - ` + `${vec('y', t + 1, k, K)})^2`)
+          .join(' + ')}\\big) = \\tfrac12 \\big(${ot
+          .map((v, k) => `(${num(v)} - ` + `${fac(yt[k])})^2`)
+          .join(' + ')}\\big) = ${num(Lt)}`,
+      );
       diff.forEach((d, k) => {
         g[k] = d;
-        rows.push(`${grad(`o^{(${t + 1})}`, k, K)} &= ${vec('o', t + 1, k, K)} - ${vec('y', t + 1, k, K)} = ${num(ot[k])} - ${fac(yt[k])} = ${num(d)}`);
+        rows.push(
+          `${grad(`o^{(${t + 1})}`, k, K)} &= ${vec('o', t + 1, k, K)} - ${vec('y', t + 1, k, K)} = ${num(ot[k])} - ${fac(yt[k])} = ${num(d)}`,
+        );
       });
     } else {
       const cls = target as number;
-      if (typeof cls !== 'number' || !Number.isInteger(cls) || cls < 0 || cls >= K) throw new BpttError(`handWorked: softmax-ce needs y(${t + 1}) as a class index below K = ${K}`);
+      if (typeof cls !== 'number' || !Number.isInteger(cls) || cls < 0 || cls >= K)
+        throw new BpttError(`handWorked: softmax-ce needs y(${t + 1}) as a class index below K = ${K}`);
       const m = Math.max(...ot);
       const e = ot.map((v) => Math.exp(v - m));
       const z = e.reduce((s, v) => s + v, 0);
@@ -141,14 +181,23 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
       rows.push(`L^{(${t + 1})} &= -\\log \\hat y^{(${t + 1})}_{${cls + 1}} = -\\log ${num(yhat[cls])} = ${num(Lt)}`);
       yhat.forEach((v, k) => {
         g[k] = v - (k === cls ? 1 : 0);
-        rows.push(`${grad(`o^{(${t + 1})}`, k, K)} &= \\hat y^{(${t + 1})}_{${k + 1}}${k === cls ? ' - 1' : ''} = ${num(v)}${k === cls ? ' - 1' : ''} = ${num(g[k])}`);
+        rows.push(
+          `${grad(`o^{(${t + 1})}`, k, K)} &= \\hat y^{(${t + 1})}_{${k + 1}}${k === cls ? ' - 1' : ''} = ${num(v)}${k === cls ? ' - 1' : ''} = ${num(g[k])}`,
+        );
       });
     }
-    a.push(at); h.push(ht); out.push(ot); losses.push(Lt); dO.push(g);
+    a.push(at);
+    h.push(ht);
+    out.push(ot);
+    losses.push(Lt);
+    dO.push(g);
     forwardSecs.push({ title: `Forward pass, step t = ${t + 1}`, rows });
   }
   const L = losses.reduce((s, v) => s + v, 0);
-  forwardSecs.push({ title: 'The loss', rows: [`L &= ${losses.map((_, t) => `L^{(${t + 1})}`).join(' + ')} = ${sumOf(losses.map(num))} = ${num(L)}`] });
+  forwardSecs.push({
+    title: 'The loss',
+    rows: [`L &= ${losses.map((_, t) => `L^{(${t + 1})}`).join(' + ')} = ${sumOf(losses.map(num))} = ${num(L)}`],
+  });
 
   // ---- backward: the ∇h recursion, t = τ down to 1 ----
   const dh: number[][] = new Array(T);
@@ -166,7 +215,9 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
       if (t === T - 1) {
         rows.push(`${grad(`h^{(${t + 1})}`, j, H)} &= ${symOut.join(' + ')} = ${sumOf(numOut)} = ${num(v)}`);
       } else {
-        const symCarry = dh[t + 1].map((_, i) => `${ent('W', i, j, H, H)} \\, ${Hs(t + 2, i)} \\, ${grad(`h^{(${t + 2})}`, i, H)}`);
+        const symCarry = dh[t + 1].map(
+          (_, i) => `${ent('W', i, j, H, H)} \\, ${Hs(t + 2, i)} \\, ${grad(`h^{(${t + 2})}`, i, H)}`,
+        );
         const numCarry = dh[t + 1].map((gi, i) => prod(W[i][j], dt[t + 1][i], gi));
         dh[t + 1].forEach((gi, i) => (v += W[i][j] * dt[t + 1][i] * gi));
         rows.push(`${grad(`h^{(${t + 1})}`, j, H)} &= ${[...symCarry, ...symOut].join(' + ')}`);
@@ -177,9 +228,17 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
     dh[t] = g;
     da[t] = g.map((v, i) => dt[t][i] * v);
     for (let i = 0; i < H; i++) {
-      rows.push(`${Hs(t + 1, i)} &= 1 - (${vec('h', t + 1, i, H)})^2 = 1 - ${fac(h[t][i])}^2 = ${num(dt[t][i])}, \\qquad ${grad(`a^{(${t + 1})}`, i, H)} = ${prod(dt[t][i], g[i])} = ${num(da[t][i])}`);
+      rows.push(
+        `${Hs(t + 1, i)} &= 1 - (${vec('h', t + 1, i, H)})^2 = 1 - ${fac(h[t][i])}^2 = ${num(dt[t][i])}, \\qquad ${grad(`a^{(${t + 1})}`, i, H)} = ${prod(dt[t][i], g[i])} = ${num(da[t][i])}`,
+      );
     }
-    backSecs.push({ title: t === T - 1 ? `Step t = τ = ${t + 1}: only the output path (eq 10.19)` : `Step t = ${t + 1}: through $h^{(${t + 2})}$ and through $o^{(${t + 1})}$ (eq 10.21)`, rows });
+    backSecs.push({
+      title:
+        t === T - 1
+          ? `Step t = τ = ${t + 1}: only the output path (eq 10.19)`
+          : `Step t = ${t + 1}: through $h^{(${t + 2})}$ and through $o^{(${t + 1})}$ (eq 10.21)`,
+      rows,
+    });
   }
   const dh0 = h0.map((_, j) => da[0].reduce((s, gi, i) => s + W[i][j] * gi, 0));
 
@@ -199,8 +258,13 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
   {
     const rows: string[] = [];
     for (let k = 0; k < K; k++) {
-      const [r, v] = sumRow(grad('c', k, K), (t) => grad(`o^{(${t + 1})}`, k, K), (t) => [dO[t][k]]);
-      rows.push(r); dc.push(v);
+      const [r, v] = sumRow(
+        grad('c', k, K),
+        (t) => grad(`o^{(${t + 1})}`, k, K),
+        (t) => [dO[t][k]],
+      );
+      rows.push(r);
+      dc.push(v);
     }
     paramSecs.push({ title: '$\\nabla_c L = \\sum_t \\nabla_{o^{(t)}} L$ (eq 10.22)', rows });
   }
@@ -209,8 +273,13 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
     for (let k = 0; k < K; k++) {
       dV.push([]);
       for (let j = 0; j < H; j++) {
-        const [r, v] = sumRow(gradM('V', k, j, K, H), (t) => `${grad(`o^{(${t + 1})}`, k, K)} \\, ${vec('h', t + 1, j, H)}`, (t) => [dO[t][k], h[t][j]]);
-        rows.push(r); dV[k].push(v);
+        const [r, v] = sumRow(
+          gradM('V', k, j, K, H),
+          (t) => `${grad(`o^{(${t + 1})}`, k, K)} \\, ${vec('h', t + 1, j, H)}`,
+          (t) => [dO[t][k], h[t][j]],
+        );
+        rows.push(r);
+        dV[k].push(v);
       }
     }
     paramSecs.push({ title: '$\\nabla_V L = \\sum_t \\nabla_{o^{(t)}} L \\, h^{(t)\\top}$ (eq 10.24)', rows });
@@ -218,8 +287,13 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
   {
     const rows: string[] = [];
     for (let i = 0; i < H; i++) {
-      const [r, v] = sumRow(grad('b', i, H), (t) => grad(`a^{(${t + 1})}`, i, H), (t) => [da[t][i]]);
-      rows.push(r); db.push(v);
+      const [r, v] = sumRow(
+        grad('b', i, H),
+        (t) => grad(`a^{(${t + 1})}`, i, H),
+        (t) => [da[t][i]],
+      );
+      rows.push(r);
+      db.push(v);
     }
     paramSecs.push({ title: '$\\nabla_b L = \\sum_t \\boldsymbol{H}^{(t)} \\nabla_{h^{(t)}} L$ (eq 10.23)', rows });
   }
@@ -228,22 +302,38 @@ export function handWorked(p: Params, x: readonly (readonly number[])[], y: read
     for (let i = 0; i < H; i++) {
       dW.push([]);
       for (let j = 0; j < H; j++) {
-        const [r, v] = sumRow(gradM('W', i, j, H, H), (t) => `${grad(`a^{(${t + 1})}`, i, H)} \\, ${vec('h', t, j, H)}`, (t) => [da[t][i], prevOf(t)[j]]);
-        rows.push(r); dW[i].push(v);
+        const [r, v] = sumRow(
+          gradM('W', i, j, H, H),
+          (t) => `${grad(`a^{(${t + 1})}`, i, H)} \\, ${vec('h', t, j, H)}`,
+          (t) => [da[t][i], prevOf(t)[j]],
+        );
+        rows.push(r);
+        dW[i].push(v);
       }
     }
-    paramSecs.push({ title: '$\\nabla_W L = \\sum_t \\boldsymbol{H}^{(t)} \\nabla_{h^{(t)}} L \\, h^{(t-1)\\top}$ (eq 10.26)', rows });
+    paramSecs.push({
+      title: '$\\nabla_W L = \\sum_t \\boldsymbol{H}^{(t)} \\nabla_{h^{(t)}} L \\, h^{(t-1)\\top}$ (eq 10.26)',
+      rows,
+    });
   }
   {
     const rows: string[] = [];
     for (let i = 0; i < H; i++) {
       dU.push([]);
       for (let k = 0; k < D; k++) {
-        const [r, v] = sumRow(gradM('U', i, k, H, D), (t) => `${grad(`a^{(${t + 1})}`, i, H)} \\, ${vec('x', t + 1, k, D)}`, (t) => [da[t][i], x[t][k]]);
-        rows.push(r); dU[i].push(v);
+        const [r, v] = sumRow(
+          gradM('U', i, k, H, D),
+          (t) => `${grad(`a^{(${t + 1})}`, i, H)} \\, ${vec('x', t + 1, k, D)}`,
+          (t) => [da[t][i], x[t][k]],
+        );
+        rows.push(r);
+        dU[i].push(v);
       }
     }
-    paramSecs.push({ title: '$\\nabla_U L = \\sum_t \\boldsymbol{H}^{(t)} \\nabla_{h^{(t)}} L \\, x^{(t)\\top}$ (eq 10.28)', rows });
+    paramSecs.push({
+      title: '$\\nabla_U L = \\sum_t \\boldsymbol{H}^{(t)} \\nabla_{h^{(t)}} L \\, x^{(t)\\top}$ (eq 10.28)',
+      rows,
+    });
   }
   return {
     forward: forwardSecs,

@@ -1,4 +1,5 @@
-// Why over 300 lines: the only file that touches tslab: every notebook output (tables, matrices, figures, checked claims) goes through it.
+// Why over 300 lines: the only file that touches tslab: every notebook output (tables, matrices, figures, checked
+// claims) goes through it.
 //
 // The one display helper: turns figures (plots.ts), SVG and small tables into tslab display outputs.
 // This is the only file that touches tslab, and it requires it lazily inside the functions that display, so
@@ -11,11 +12,12 @@
 // VS Code / JupyterLab render with their own plotly. scripts/book.mjs swaps the embedded bundle for one shared
 // plotly file in site/. Plotly 3's bundle defines no AMD module, and the bundle is wrapped so it could not see
 // require.js's `define` anyway.
-import fs from 'node:fs';
+
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { compareNumeric } from '../check/nudge';
-import type { Figure } from './plots';
 import { close } from '../model/agree';
+import type { Figure } from './plots';
 
 /** Marker attribute of the embedded plotly bundle (scripts/book.mjs replaces that script by a shared file). */
 export const PLOTLY_BUNDLE_MARK = 'data-bpttlab="plotly-bundle"';
@@ -62,8 +64,10 @@ export function plotlyBundleHtml(): string {
   const src = plotlySource();
   const version = /plotly\.js \(cartesian - minified\) v([\d.]+)/.exec(src)?.[1] ?? '?';
   return (
-    `<script type="text/javascript" ${PLOTLY_BUNDLE_MARK}>(function (define, module, exports) {\n${src}\n}).call(window);</script>` +
-    `<div class="bpttlab-plotly-ready" style="font-size:12px;color:#555">plotly.js ${version} (cartesian) loaded from the lab, offline.</div>`
+    `<script type="text/javascript" ${PLOTLY_BUNDLE_MARK}>(function (define, module, exports) ` +
+    `{\n${src}\n}).call(window);</script>` +
+    `<div class="bpttlab-plotly-ready" style="font-size:12px;color:#555">plotly.js ${version} (cartesian) loaded ` +
+    `from the lab, offline.</div>`
   );
 }
 
@@ -88,7 +92,8 @@ export function figureHtml(fig: Figure, id: string = newId()): string {
     `      el.textContent = 'plotly.js is not loaded: run the notebook from its first cell (bp.setupPlots()).';\n` +
     `      return;\n` +
     `    }\n` +
-    `    window.Plotly.newPlot(el, fig.data, fig.layout, { responsive: true, displaylogo: false }).then(function () {\n` +
+    `    window.Plotly.newPlot(el, fig.data, fig.layout, { responsive: true, displaylogo: false }).then(function () ` +
+    `{\n` +
     `      if (fig.frames) return window.Plotly.addFrames(el, fig.frames);\n` +
     `    });\n` +
     `  }\n` +
@@ -99,14 +104,18 @@ export function figureHtml(fig: Figure, id: string = newId()): string {
 
 function titleOf(fig: Figure): string {
   const t = fig.layout.title as { text?: string } | string | undefined;
-  const s = typeof t === 'string' ? t : t?.text ?? 'figure';
+  const s = typeof t === 'string' ? t : (t?.text ?? 'figure');
   return s.replace(/<[^>]+>/g, '');
 }
 
 function figureBundle(fig: Figure, id?: string): Bundle {
   return {
     'text/html': figureHtml(fig, id),
-    'application/vnd.plotly.v1+json': { data: fig.data, layout: fig.layout, ...(fig.frames ? { frames: fig.frames } : {}) },
+    'application/vnd.plotly.v1+json': {
+      data: fig.data,
+      layout: fig.layout,
+      ...(fig.frames ? { frames: fig.frames } : {}),
+    },
     'text/plain': `[plot: ${titleOf(fig)}]`,
   };
 }
@@ -150,7 +159,7 @@ export function fmt(v: number, digits = 3): string {
 }
 
 /** A matrix or vectors as a LaTeX bmatrix with `digits` decimals. */
-export function latexMatrix(rows: readonly (ArrayLike<number>)[], digits = 3): string {
+export function latexMatrix(rows: readonly ArrayLike<number>[], digits = 3): string {
   return `\\begin{bmatrix}${rows.map((r) => Array.from(r, (v) => fmt(v, digits).replace('−', '-')).join(' & ')).join(' \\\\ ')}\\end{bmatrix}`;
 }
 
@@ -172,8 +181,10 @@ export function tableHtml(columns: Record<string, ArrayLike<number>>, o: TableOp
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const cell = 'style="padding:2px 10px;text-align:right;font-family:monospace"';
   const head = `<tr><th></th>${keys.map((k) => `<th ${cell}>${esc(k)}</th>`).join('')}</tr>`;
-  const body = Array.from({ length: n }, (_, i) =>
-    `<tr><th ${cell}>${esc(o.rowLabels?.[i] ?? `[${i + 1}]`)}</th>${keys.map((k) => `<td ${cell}>${i < columns[k].length ? fmt(columns[k][i], digits) : ''}</td>`).join('')}</tr>`,
+  const body = Array.from(
+    { length: n },
+    (_, i) =>
+      `<tr><th ${cell}>${esc(o.rowLabels?.[i] ?? `[${i + 1}]`)}</th>${keys.map((k) => `<td ${cell}>${i < columns[k].length ? fmt(columns[k][i], digits) : ''}</td>`).join('')}</tr>`,
   ).join('');
   const caption = o.caption ? `<caption style="caption-side:top;text-align:left">${esc(o.caption)}</caption>` : '';
   return `<table class="bpttlab-table" style="border-collapse:collapse;margin:4px 0">${caption}${head}${body}</table>`;
@@ -187,8 +198,17 @@ export function tableText(columns: Record<string, ArrayLike<number>>, o: TableOp
   const labels = Array.from({ length: n }, (_, i) => o.rowLabels?.[i] ?? `[${i + 1}]`);
   const lw = Math.max(0, ...labels.map((l) => l.length));
   const widths = keys.map((k) => Math.max(k.length, ...Array.from(columns[k], (v) => fmt(v, digits).length)));
-  const line = (label: string, cells: string[]): string => `${label.padEnd(lw)}  ${cells.map((c, j) => c.padStart(widths[j])).join('  ')}`;
-  return [line('', keys), ...labels.map((l, i) => line(l, keys.map((k) => (i < columns[k].length ? fmt(columns[k][i], digits) : ''))))].join('\n');
+  const line = (label: string, cells: string[]): string =>
+    `${label.padEnd(lw)}  ${cells.map((c, j) => c.padStart(widths[j])).join('  ')}`;
+  return [
+    line('', keys),
+    ...labels.map((l, i) =>
+      line(
+        l,
+        keys.map((k) => (i < columns[k].length ? fmt(columns[k][i], digits) : '')),
+      ),
+    ),
+  ].join('\n');
 }
 
 /** Shows columns of numbers as a small table (3 decimals). */
@@ -197,14 +217,22 @@ export function showTable(columns: Record<string, ArrayLike<number>>, o: TableOp
 }
 
 /** Shows the rows of a per-step matrix (step t in row t − 1) as columns `name(1)`, `name(2)`, ... */
-export function showSteps(name: string, m: { rows: number; cols: number; data: Float64Array }, o: TableOptions = {}): void {
+export function showSteps(
+  name: string,
+  m: { rows: number; cols: number; data: Float64Array },
+  o: TableOptions = {},
+): void {
   const cols: Record<string, Float64Array> = {};
   for (let t = 1; t <= m.rows; t++) cols[`${name}(${t})`] = m.data.subarray((t - 1) * m.cols, t * m.cols);
   showTable(cols, o);
 }
 
 /** Shows a matrix with row and column indices. */
-export function showMatrix(name: string, m: { rows: number; cols: number; data: Float64Array }, o: TableOptions = {}): void {
+export function showMatrix(
+  name: string,
+  m: { rows: number; cols: number; data: Float64Array },
+  o: TableOptions = {},
+): void {
   const cols: Record<string, Float64Array> = {};
   for (let j = 0; j < m.cols; j++) {
     const c = new Float64Array(m.rows);
@@ -217,7 +245,12 @@ export function showMatrix(name: string, m: { rows: number; cols: number; data: 
 /** Flattens a number, a typed array, nested arrays or a mathjs-like object with toArray() into a flat list. */
 function flat(v: unknown): number[] {
   if (typeof v === 'number') return [v];
-  if (v !== null && typeof v === 'object' && 'toArray' in v && typeof (v as { toArray: unknown }).toArray === 'function') {
+  if (
+    v !== null &&
+    typeof v === 'object' &&
+    'toArray' in v &&
+    typeof (v as { toArray: unknown }).toArray === 'function'
+  ) {
     return flat((v as { toArray(): unknown }).toArray());
   }
   if (v !== null && typeof v === 'object' && 'data' in v && 'rows' in v) return flat((v as { data: unknown }).data);
@@ -249,7 +282,12 @@ export function expectClose(label: string, got: unknown, want: unknown, tol = 1e
 /** Throws unless `cond` holds; otherwise shows "✓ label". For claims that are not a comparison of numbers. */
 export function expectTrue(label: string, cond: boolean): void {
   if (!cond) throw new Error(`claim failed: ${label}`);
-  emit({ 'text/plain': `✓ ${label}`, 'text/html': `<div class="bpttlab-check" style="color:#1a7f37;font-family:monospace">✓ ${label.replace(/</g, '&lt;')}</div>` });
+  emit({
+    'text/plain': `✓ ${label}`,
+    'text/html':
+      `<div class="bpttlab-check" style="color:#1a7f37;font-family:monospace">✓ ` +
+      `${label.replace(/</g, '&lt;')}</div>`,
+  });
 }
 
 export interface FiniteDiffOptions {
@@ -264,7 +302,12 @@ export interface FiniteDiffOptions {
 const relText = (v: number): string => (v === 0 ? '0' : v.toExponential(1));
 
 function checkLine(msg: string): void {
-  emit({ 'text/plain': msg, 'text/html': `<div class="bpttlab-check" style="color:#1a7f37;font-family:monospace">${msg.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</div>` });
+  emit({
+    'text/plain': msg,
+    'text/html':
+      `<div class="bpttlab-check" ` +
+      `style="color:#1a7f37;font-family:monospace">${msg.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</div>`,
+  });
 }
 
 /**
@@ -278,10 +321,17 @@ export function expectFiniteDiff(label: string, analytic: unknown, numeric: unkn
   const c = compareNumeric(a, n, o.tol ?? 1e-7);
   if (o.show ?? true) {
     const [fa, fn] = o.names ?? ['formula', 'central differences'];
-    emit({ 'text/html': tableHtml({ [fa]: a, [fn]: n }, { digits: 6 }), 'text/plain': tableText({ [fa]: a, [fn]: n }, { digits: 6 }) });
+    emit({
+      'text/html': tableHtml({ [fa]: a, [fn]: n }, { digits: 6 }),
+      'text/plain': tableText({ [fa]: a, [fn]: n }, { digits: 6 }),
+    });
   }
   const measure = `‖a − n‖/(‖a‖ + ‖n‖) = ${relText(c.relError)}`;
-  if (!c.pass) throw new Error(`${label}: the formula and central differences disagree: ${measure} > ${c.tol} (‖a‖ = ${c.analyticNorm}, ‖n‖ = ${c.numericNorm})`);
+  if (!c.pass)
+    throw new Error(
+      `${label}: the formula and central differences disagree: ${measure} > ${c.tol} (‖a‖ = ${c.analyticNorm}, ‖n‖ ` +
+        `= ${c.numericNorm})`,
+    );
   checkLine(`✓ ${label}: ${measure} ≤ ${c.tol}`);
 }
 
@@ -301,15 +351,30 @@ export function expectFiniteDiffs(caption: string, rows: readonly FiniteDiffRow[
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const td = 'style="padding:2px 10px;text-align:right;font-family:monospace"';
   const html =
-    `<table class="bpttlab-table" style="border-collapse:collapse;margin:4px 0"><caption style="caption-side:top;text-align:left">${esc(caption)}</caption>` +
+    `<table class="bpttlab-table" style="border-collapse:collapse;margin:4px 0"><caption ` +
+    `style="caption-side:top;text-align:left">${esc(caption)}</caption>` +
     `<tr><th></th><th ${td}>‖formula‖</th><th ${td}>‖differences‖</th><th ${td}>‖a − n‖/(‖a‖ + ‖n‖)</th></tr>` +
-    results.map((r) => `<tr><th ${td}>${esc(r.label)}</th><td ${td}>${fmt(r.analyticNorm, 6)}</td><td ${td}>${fmt(r.numericNorm, 6)}</td><td ${td}>${relText(r.relError)}</td></tr>`).join('') +
+    results
+      .map(
+        (r) =>
+          `<tr><th ${td}>${esc(r.label)}</th><td ${td}>${fmt(r.analyticNorm, 6)}</td><td ` +
+          `${td}>${fmt(r.numericNorm, 6)}</td><td ${td}>${relText(r.relError)}</td></tr>`,
+      )
+      .join('') +
     '</table>';
   const w = Math.max(0, ...results.map((r) => r.label.length));
-  const text = [caption, ...results.map((r) => `${r.label.padEnd(w)}  ${fmt(r.analyticNorm, 6)}  ${fmt(r.numericNorm, 6)}  ${relText(r.relError)}`)].join('\n');
+  const text = [
+    caption,
+    ...results.map(
+      (r) => `${r.label.padEnd(w)}  ${fmt(r.analyticNorm, 6)}  ${fmt(r.numericNorm, 6)}  ${relText(r.relError)}`,
+    ),
+  ].join('\n');
   emit({ 'text/html': html, 'text/plain': text });
   const bad = results.filter((r) => !r.pass);
-  if (bad.length > 0) throw new Error(`${caption}: ${bad.map((r) => `${r.label} (${relText(r.relError)})`).join(', ')} disagree with central differences (tol ${tol})`);
+  if (bad.length > 0)
+    throw new Error(
+      `${caption}: ${bad.map((r) => `${r.label} (${relText(r.relError)})`).join(', ')} disagree with central differences (tol ${tol})`,
+    );
   const worst = results.reduce((m, r) => Math.max(m, r.relError), 0);
   checkLine(`✓ ${caption}: all ${results.length} agree, largest ‖a − n‖/(‖a‖ + ‖n‖) = ${relText(worst)} ≤ ${tol}`);
 }

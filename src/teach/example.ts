@@ -3,7 +3,7 @@
 //
 //   const { vocab, encode, vecOf } = bp.example;
 //   const x = encode('hell'), y = encode('ello'); // token indices: x(t) is one-hot at x[t − 1]
-import { Vector, math } from '../model/reference';
+import { math, type Vector } from '../model/reference';
 
 /** The characters: token i is vocab[i]. */
 export const vocab: string[] = ['h', 'e', 'l', 'o'];

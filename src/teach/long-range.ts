@@ -1,9 +1,10 @@
 // The truncation chapter's experiment: full against truncated BPTT on the copy task at growing lags, trained for
 // real, with the recall accuracy per variant (a notebook experiment built on the trainer, not part of it).
+
+import type { TrainConfig } from '../train/config';
 import { copyTask } from '../train/tasks';
 import { Trainer } from '../train/trainer';
-import { TrainConfig } from '../train/config';
-import { Truncation, describeTruncation } from '../train/truncation';
+import { describeTruncation, type Truncation } from '../train/truncation';
 
 export interface LongRangeRow {
   lag: number;
@@ -38,7 +39,14 @@ export function longRangeTable(o: LongRangeOptions = {}): LongRangeRow[] {
   const lags = o.lags ?? [5, 10, 20, 40];
   const variants = o.variants ?? [{ kind: 'full' }, { kind: 'chunked', k: 4 }, { kind: 'chunked', k: 16 }];
   const seeds = o.seeds ?? [1, 2];
-  const config: Partial<TrainConfig> = { hiddenSize: 32, batchSize: 8, optimizer: 'adam', lr: 0.01, clip: { kind: 'norm', max: 1 }, ...o.config };
+  const config: Partial<TrainConfig> = {
+    hiddenSize: 32,
+    batchSize: 8,
+    optimizer: 'adam',
+    lr: 0.01,
+    clip: { kind: 'norm', max: 1 },
+    ...o.config,
+  };
   const rows: LongRangeRow[] = [];
   for (const lag of lags) {
     for (const v of variants) {
@@ -50,8 +58,17 @@ export function longRangeTable(o: LongRangeOptions = {}): LongRangeRow[] {
         return t.evaluate({ examples: 200 }).accuracy;
       });
       const mean = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
-      const std = perSeed.length < 2 ? 0 : Math.sqrt(perSeed.reduce((a, b) => a + (b - mean) ** 2, 0) / (perSeed.length - 1));
-      const row: LongRangeRow = { lag, variant: describeTruncation(v), accuracy: mean, perSeed, std, chance: task.chance, seconds: (performance.now() - t0) / 1000 };
+      const std =
+        perSeed.length < 2 ? 0 : Math.sqrt(perSeed.reduce((a, b) => a + (b - mean) ** 2, 0) / (perSeed.length - 1));
+      const row: LongRangeRow = {
+        lag,
+        variant: describeTruncation(v),
+        accuracy: mean,
+        perSeed,
+        std,
+        chance: task.chance,
+        seconds: (performance.now() - t0) / 1000,
+      };
       rows.push(row);
       o.onRow?.(row);
     }

@@ -1,14 +1,15 @@
-// Why over 300 lines: one function per figure the chapters draw, each short; they share the axis and colour conventions at the top.
+// Why over 300 lines: one function per figure the chapters draw, each short; they share the axis and colour conventions
+// at the top.
 //
 // Plotly figure builders: plain data ({ data, layout, frames }), no browser and no tslab needed, so they are tested
 // in plain Node (test/plots.test.ts) and shown in a notebook by the one display helper (display.ts).
 // Axis titles use the book's symbols (§10.2.2): t for the time step, h(t), ∇h(t) L, ∇W L, ...
 // Per-step matrices follow the engine: step t = 1..T lives in row t − 1.
-import { GradCheckReport } from '../check/gradcheck';
-import { Forward, Grads } from '../model/engine';
-import { PARAM_NAMES, Params } from '../model/params';
+import type { GradCheckReport } from '../check/gradcheck';
+import type { Forward, Grads } from '../model/engine';
+import { PARAM_NAMES, type Params } from '../model/params';
 import { stepContribution } from '../model/summands';
-import { Mat, norm, row } from '../model/tensor';
+import { type Mat, norm, row } from '../model/tensor';
 
 /** A plotly trace or layout: plain JSON-able objects. */
 export type PlotObject = { [key: string]: unknown };
@@ -47,14 +48,35 @@ function maxAbs(z: (number | null)[][]): number {
 }
 
 /** A labelled heatmap with a symmetric diverging colour scale (0 is white). */
-export function heatmap(z: (number | null)[][], o: { title: string; xTitle: string; yTitle: string; zTitle: string; x?: (number | string)[]; y?: (number | string)[]; zmax?: number }): Figure {
+export function heatmap(
+  z: (number | null)[][],
+  o: {
+    title: string;
+    xTitle: string;
+    yTitle: string;
+    zTitle: string;
+    x?: (number | string)[];
+    y?: (number | string)[];
+    zmax?: number;
+  },
+): Figure {
   const zmax = o.zmax ?? maxAbs(z);
   return {
-    data: [{
-      type: 'heatmap', z, x: o.x ?? steps(z[0]?.length ?? 0), y: o.y ?? steps(z.length), zmin: -zmax, zmax, zmid: 0,
-      colorscale: 'RdBu', reversescale: true, colorbar: { title: { text: o.zTitle } },
-      hovertemplate: `${o.xTitle} = %{x}<br>${o.yTitle} = %{y}<br>${o.zTitle} = %{z:.4f}<extra></extra>`,
-    }],
+    data: [
+      {
+        type: 'heatmap',
+        z,
+        x: o.x ?? steps(z[0]?.length ?? 0),
+        y: o.y ?? steps(z.length),
+        zmin: -zmax,
+        zmax,
+        zmid: 0,
+        colorscale: 'RdBu',
+        reversescale: true,
+        colorbar: { title: { text: o.zTitle } },
+        hovertemplate: `${o.xTitle} = %{x}<br>${o.yTitle} = %{y}<br>${o.zTitle} = %{z:.4f}<extra></extra>`,
+      },
+    ],
     layout: baseLayout(o.title, {
       xaxis: { title: { text: o.xTitle }, dtick: 1 },
       yaxis: { title: { text: o.yTitle }, autorange: 'reversed', dtick: 1 },
@@ -64,7 +86,13 @@ export function heatmap(z: (number | null)[][], o: { title: string; xTitle: stri
 
 /** Hidden states h(t) as a heatmap: hidden unit i (rows) × time step t (columns), colour h_i(t) ∈ (−1, 1). */
 export function hiddenStateHeatmap(fw: Pick<Forward, 'h'>, title = 'Hidden states h(t) = tanh(a(t))'): Figure {
-  return heatmap(unitByTime(fw.h), { title, xTitle: 'time step t', yTitle: 'hidden unit i', zTitle: 'h<sub>i</sub>(t)', zmax: 1 });
+  return heatmap(unitByTime(fw.h), {
+    title,
+    xTitle: 'time step t',
+    yTitle: 'hidden unit i',
+    zTitle: 'h<sub>i</sub>(t)',
+    zmax: 1,
+  });
 }
 
 export interface Series {
@@ -78,19 +106,49 @@ export interface Series {
 }
 
 /** plotly's default colour cycle, so a notebook can give a dashed bound the colour of its measured line. */
-export const COLORS: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+export const COLORS: readonly string[] = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
 /** Several lines on one plot, optionally with a log x or y axis. */
-export function lines(series: Series[], o: { title: string; xTitle: string; yTitle: string; logY?: boolean; logX?: boolean; markers?: boolean; xTicks?: number[]; xDtick?: number }): Figure {
+export function lines(
+  series: Series[],
+  o: {
+    title: string;
+    xTitle: string;
+    yTitle: string;
+    logY?: boolean;
+    logX?: boolean;
+    markers?: boolean;
+    xTicks?: number[];
+    xDtick?: number;
+  },
+): Figure {
   return {
     data: series.map((s) => ({
-      type: 'scatter', mode: o.markers === false || s.dash !== undefined ? 'lines' : 'lines+markers', name: s.name, x: s.x, y: s.y,
-      ...(s.dash !== undefined || s.color !== undefined ? { line: { ...(s.dash ? { dash: s.dash } : {}), ...(s.color ? { color: s.color } : {}) } } : {}),
+      type: 'scatter',
+      mode: o.markers === false || s.dash !== undefined ? 'lines' : 'lines+markers',
+      name: s.name,
+      x: s.x,
+      y: s.y,
+      ...(s.dash !== undefined || s.color !== undefined
+        ? { line: { ...(s.dash ? { dash: s.dash } : {}), ...(s.color ? { color: s.color } : {}) } }
+        : {}),
       ...(s.color !== undefined ? { marker: { color: s.color } } : {}),
     })),
     layout: baseLayout(o.title, {
       xaxis: {
-        title: { text: o.xTitle }, ...(o.logX ? { type: 'log', exponentformat: 'power' } : {}),
+        title: { text: o.xTitle },
+        ...(o.logX ? { type: 'log', exponentformat: 'power' } : {}),
         ...(o.xDtick === undefined ? {} : { dtick: o.xDtick }),
         ...(o.xTicks ? { tickvals: o.xTicks, ticktext: o.xTicks.map(String) } : {}), // label exactly these x values (a log axis's minor digits confuse)
       },
@@ -101,19 +159,40 @@ export function lines(series: Series[], o: { title: string; xTitle: string; yTit
 }
 
 /** ‖∇h(t) L‖ per step on a log axis: how much gradient reaches each step. Give one or several backward passes. */
-export function gradNormPlot(runs: { name: string; dh: Mat }[] | Pick<Grads, 'dh'>, title = '‖∇<sub>h(t)</sub> L‖ per step'): Figure {
+export function gradNormPlot(
+  runs: { name: string; dh: Mat }[] | Pick<Grads, 'dh'>,
+  title = '‖∇<sub>h(t)</sub> L‖ per step',
+): Figure {
   const list = Array.isArray(runs) ? runs : [{ name: '‖∇h(t) L‖', dh: runs.dh }];
   return lines(
     list.map((r) => ({ name: r.name, x: steps(r.dh.rows), y: steps(r.dh.rows).map((t) => norm(row(r.dh, t - 1))) })),
     // whole time steps on the x axis (no tick at t = 1.5), about a dozen of them at most
-    { title, xTitle: 'time step t', yTitle: '‖∇<sub>h(t)</sub> L‖ (log scale)', logY: true, xDtick: Math.max(1, Math.ceil(Math.max(...list.map((r) => r.dh.rows)) / 12)) },
+    {
+      title,
+      xTitle: 'time step t',
+      yTitle: '‖∇<sub>h(t)</sub> L‖ (log scale)',
+      logY: true,
+      xDtick: Math.max(1, Math.ceil(Math.max(...list.map((r) => r.dh.rows)) / 12)),
+    },
   );
 }
 
-const GRAD_SYMBOL: Record<string, string> = { U: '∇<sub>U</sub> L', W: '∇<sub>W</sub> L', V: '∇<sub>V</sub> L', b: '∇<sub>b</sub> L', c: '∇<sub>c</sub> L' };
+const GRAD_SYMBOL: Record<string, string> = {
+  U: '∇<sub>U</sub> L',
+  W: '∇<sub>W</sub> L',
+  V: '∇<sub>V</sub> L',
+  b: '∇<sub>b</sub> L',
+  c: '∇<sub>c</sub> L',
+};
 
-/** The parameter gradients ∇U, ∇W, ∇V, ∇b, ∇c as five heatmaps side by side (rows × columns of each; b and c as columns). */
-export function paramGradHeatmaps(g: Pick<Grads, 'dU' | 'dW' | 'dV' | 'db' | 'dc'>, title = 'Parameter gradients (eqs 10.22–10.28)'): Figure {
+/**
+ * The parameter gradients ∇U, ∇W, ∇V, ∇b, ∇c as five heatmaps side by side (rows × columns of each; b and c as
+ * columns).
+ */
+export function paramGradHeatmaps(
+  g: Pick<Grads, 'dU' | 'dW' | 'dV' | 'db' | 'dc'>,
+  title = 'Parameter gradients (eqs 10.22–10.28)',
+): Figure {
   const mats: [string, number[][], string, string][] = [
     ['U', matRows(g.dU), 'input j of x(t)', 'unit i'],
     ['W', matRows(g.dW), 'unit j of h(t−1)', 'unit i'],
@@ -133,13 +212,44 @@ export function paramGradHeatmaps(g: Pick<Grads, 'dU' | 'dW' | 'dV' | 'db' | 'dc
     const w = (usable * widths[i]) / total;
     const ax = i === 0 ? '' : String(i + 1);
     data.push({
-      type: 'heatmap', z, x: steps(z[0].length), y: steps(z.length), zmin: -zmax, zmax, zmid: 0, colorscale: 'RdBu', reversescale: true,
-      xaxis: `x${ax}`, yaxis: `y${ax}`, showscale: i === mats.length - 1, colorbar: { title: { text: '∂L/∂θ' } },
-      name: GRAD_SYMBOL[name], hovertemplate: `${name}[%{y},%{x}]: %{z:.4f}<extra>${GRAD_SYMBOL[name]}</extra>`,
+      type: 'heatmap',
+      z,
+      x: steps(z[0].length),
+      y: steps(z.length),
+      zmin: -zmax,
+      zmax,
+      zmid: 0,
+      colorscale: 'RdBu',
+      reversescale: true,
+      xaxis: `x${ax}`,
+      yaxis: `y${ax}`,
+      showscale: i === mats.length - 1,
+      colorbar: { title: { text: '∂L/∂θ' } },
+      name: GRAD_SYMBOL[name],
+      hovertemplate: `${name}[%{y},%{x}]: %{z:.4f}<extra>${GRAD_SYMBOL[name]}</extra>`,
     });
-    layout[`xaxis${ax}`] = { domain: [x0, x0 + w], title: { text: xTitle }, dtick: 1, showticklabels: z[0].length > 1, anchor: `y${ax}` };
-    layout[`yaxis${ax}`] = { title: { text: i === 0 ? yTitle : '' }, autorange: 'reversed', dtick: 1, anchor: `x${ax}` };
-    (layout.annotations as PlotObject[]).push({ text: GRAD_SYMBOL[name], x: x0 + w / 2, y: 1.02, xref: 'paper', yref: 'paper', showarrow: false, yanchor: 'bottom' });
+    layout[`xaxis${ax}`] = {
+      domain: [x0, x0 + w],
+      title: { text: xTitle },
+      dtick: 1,
+      showticklabels: z[0].length > 1,
+      anchor: `y${ax}`,
+    };
+    layout[`yaxis${ax}`] = {
+      title: { text: i === 0 ? yTitle : '' },
+      autorange: 'reversed',
+      dtick: 1,
+      anchor: `x${ax}`,
+    };
+    (layout.annotations as PlotObject[]).push({
+      text: GRAD_SYMBOL[name],
+      x: x0 + w / 2,
+      y: 1.02,
+      xref: 'paper',
+      yref: 'paper',
+      showarrow: false,
+      yanchor: 'bottom',
+    });
     x0 += w + gap;
   });
   return { data, layout };
@@ -160,10 +270,18 @@ export function contributionNorms(p: Params, fw: Forward, g: Grads): Record<'U' 
 }
 
 /** Grouped bars: the norm of each step's contribution to ∇U, ∇W, ∇V, ∇b, ∇c. */
-export function contributionPlot(norms: Record<'U' | 'W' | 'V' | 'b' | 'c', number[]>, title = 'Per-step contributions to the parameter gradients'): Figure {
+export function contributionPlot(
+  norms: Record<'U' | 'W' | 'V' | 'b' | 'c', number[]>,
+  title = 'Per-step contributions to the parameter gradients',
+): Figure {
   const T = norms.W.length;
   return {
-    data: PARAM_NAMES.map((n) => ({ type: 'bar', name: `‖step t's term of ${GRAD_SYMBOL[n]}‖`, x: steps(T), y: norms[n] })),
+    data: PARAM_NAMES.map((n) => ({
+      type: 'bar',
+      name: `‖step t's term of ${GRAD_SYMBOL[n]}‖`,
+      x: steps(T),
+      y: norms[n],
+    })),
     layout: baseLayout(title, {
       barmode: 'group',
       xaxis: { title: { text: 'time step t' }, dtick: 1 },
@@ -178,8 +296,21 @@ export function gradCheckPlot(r: GradCheckReport, title = 'Gradient check: relat
   const floor = 1e-17; // a log axis cannot show 0: an exact match is drawn at 1e-17
   return {
     data: [
-      { type: 'bar', name: '‖a − n‖ / (‖a‖ + ‖n‖)', x: names, y: r.params.map((c) => Math.max(c.relError, floor)), marker: { color: r.params.map((c) => (c.pass ? '#2a7ab9' : '#d62728')) } },
-      { type: 'scatter', mode: 'lines', name: `pass threshold ${r.tol}`, x: names, y: names.map(() => r.tol), line: { dash: 'dash', color: 'black' } },
+      {
+        type: 'bar',
+        name: '‖a − n‖ / (‖a‖ + ‖n‖)',
+        x: names,
+        y: r.params.map((c) => Math.max(c.relError, floor)),
+        marker: { color: r.params.map((c) => (c.pass ? '#2a7ab9' : '#d62728')) },
+      },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: `pass threshold ${r.tol}`,
+        x: names,
+        y: names.map(() => r.tol),
+        line: { dash: 'dash', color: 'black' },
+      },
     ],
     layout: baseLayout(title, {
       xaxis: { title: { text: 'parameter θ' } },
@@ -189,21 +320,48 @@ export function gradCheckPlot(r: GradCheckReport, title = 'Gradient check: relat
 }
 
 /** Per-step gradient-check errors: parameter × step t heatmap of log10 relative error. */
-export function gradCheckStepsPlot(r: GradCheckReport, title = 'Gradient check per step: the copies W(t), U(t), ...'): Figure {
-  const z = PARAM_NAMES.map((n) => steps(r.T).map((t) => {
-    const c = r.steps.find((s) => s.name === n && s.t === t);
-    return c === undefined ? null : Math.log10(Math.max(c.relError, 1e-17));
-  }));
+export function gradCheckStepsPlot(
+  r: GradCheckReport,
+  title = 'Gradient check per step: the copies W(t), U(t), ...',
+): Figure {
+  const z = PARAM_NAMES.map((n) =>
+    steps(r.T).map((t) => {
+      const c = r.steps.find((s) => s.name === n && s.t === t);
+      return c === undefined ? null : Math.log10(Math.max(c.relError, 1e-17));
+    }),
+  );
   return {
-    data: [{ type: 'heatmap', z, x: steps(r.T), y: PARAM_NAMES.map((n) => `∇${n}(t)`), colorscale: 'Viridis', zmin: -17, zmax: 0, colorbar: { title: { text: 'log<sub>10</sub> rel. error' } } }],
-    layout: baseLayout(title, { xaxis: { title: { text: 'time step t' }, dtick: 1 }, yaxis: { title: { text: 'copy of parameter' } }, height: 300 }),
+    data: [
+      {
+        type: 'heatmap',
+        z,
+        x: steps(r.T),
+        y: PARAM_NAMES.map((n) => `∇${n}(t)`),
+        colorscale: 'Viridis',
+        zmin: -17,
+        zmax: 0,
+        colorbar: { title: { text: 'log<sub>10</sub> rel. error' } },
+      },
+    ],
+    layout: baseLayout(title, {
+      xaxis: { title: { text: 'time step t' }, dtick: 1 },
+      yaxis: { title: { text: 'copy of parameter' } },
+      height: 300,
+    }),
   };
 }
 
 /** A loss curve (e.g. per-character loss against iteration); grows as training runs. */
-export function lossCurve(x: number[], y: number[], o: { title?: string; xTitle?: string; yTitle?: string; extra?: Series[] } = {}): Figure {
+export function lossCurve(
+  x: number[],
+  y: number[],
+  o: { title?: string; xTitle?: string; yTitle?: string; extra?: Series[] } = {},
+): Figure {
   return lines([{ name: 'loss', x, y }, ...(o.extra ?? [])], {
-    title: o.title ?? 'Training loss', xTitle: o.xTitle ?? 'iteration', yTitle: o.yTitle ?? 'loss per character (nats)', markers: false,
+    title: o.title ?? 'Training loss',
+    xTitle: o.xTitle ?? 'iteration',
+    yTitle: o.yTitle ?? 'loss per character (nats)',
+    markers: false,
   });
 }
 
@@ -211,7 +369,12 @@ export function lossCurve(x: number[], y: number[], o: { title?: string; xTitle?
  * The backward pass as an animation a teacher can step through: frame j shows the state after step t = τ − j:
  * which ∇o(t) L and ∇h(t) L are known (unknown ones blank), and ∇W L accumulated over the steps done so far.
  */
-export function backwardAnimation(p: Params, fw: Forward, g: Grads, title = 'The backward pass, t = τ down to 1'): Figure {
+export function backwardAnimation(
+  p: Params,
+  fw: Forward,
+  g: Grads,
+  title = 'The backward pass, t = τ down to 1',
+): Figure {
   const T = fw.T;
   const H = fw.sizes.H;
   const K = fw.sizes.K;
@@ -222,24 +385,46 @@ export function backwardAnimation(p: Params, fw: Forward, g: Grads, title = 'The
   const acc: number[][] = Array.from({ length: H }, () => new Array<number>(H).fill(0));
   const contributions = steps(T).map((t) => stepContribution(p, fw, g, t).dW);
   const scaleW = maxAbs(matRows(g.dW));
-  const mask = (z: number[][], from: number): (number | null)[][] => z.map((r) => r.map((v, i) => (i + 1 >= from ? v : null)));
+  const mask = (z: number[][], from: number): (number | null)[][] =>
+    z.map((r) => r.map((v, i) => (i + 1 >= from ? v : null)));
   const stateAt = (t: number): PlotObject[] => {
-    return [
-      { z: mask(dOz, t) },
-      { z: mask(dhz, t) },
-      { z: acc.map((r) => r.slice()) },
-    ];
+    return [{ z: mask(dOz, t) }, { z: mask(dhz, t) }, { z: acc.map((r) => r.slice()) }];
   };
   const frames: PlotObject[] = [];
   for (let t = T; t >= 1; t--) {
     const c = contributions[t - 1];
     for (let i = 0; i < H; i++) for (let j = 0; j < H; j++) acc[i][j] += c.data[i * H + j];
-    frames.push({ name: `t = ${t}`, data: stateAt(t), traces: [0, 1, 2], layout: { 'title.text': `${title}: step t = ${t} done` } });
+    frames.push({
+      name: `t = ${t}`,
+      data: stateAt(t),
+      traces: [0, 1, 2],
+      layout: { 'title.text': `${title}: step t = ${t} done` },
+    });
   }
   const first = frames[0].data as PlotObject[];
   const hm = (z: unknown, zmax: number, ax: string, colorbarX: number, cb: string, ys: number): PlotObject => ({
-    type: 'heatmap', z, x: steps(T), y: steps(ys), zmin: -zmax, zmax, zmid: 0, colorscale: 'RdBu', reversescale: true,
-    xaxis: `x${ax}`, yaxis: `y${ax}`, colorbar: { x: colorbarX, xanchor: 'left', y: 0.71, yanchor: 'middle', len: 0.58, thickness: 10, xpad: 2, title: { text: cb, side: 'top' } }, hoverongaps: false,
+    type: 'heatmap',
+    z,
+    x: steps(T),
+    y: steps(ys),
+    zmin: -zmax,
+    zmax,
+    zmid: 0,
+    colorscale: 'RdBu',
+    reversescale: true,
+    xaxis: `x${ax}`,
+    yaxis: `y${ax}`,
+    colorbar: {
+      x: colorbarX,
+      xanchor: 'left',
+      y: 0.71,
+      yanchor: 'middle',
+      len: 0.58,
+      thickness: 10,
+      xpad: 2,
+      title: { text: cb, side: 'top' },
+    },
+    hoverongaps: false,
   });
   const data: PlotObject[] = [
     hm(first[0].z, scaleO, '', 0.225, '∇<sub>o(t)</sub> L', K),
@@ -247,7 +432,8 @@ export function backwardAnimation(p: Params, fw: Forward, g: Grads, title = 'The
     { ...hm(first[2].z, scaleW, '3', 0.925, '∇<sub>W</sub> L', H), x: steps(H) },
   ];
   const sliderSteps = frames.map((f) => ({
-    label: String(f.name).replace('t = ', ''), method: 'animate',
+    label: String(f.name).replace('t = ', ''),
+    method: 'animate',
     args: [[f.name], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } }],
   }));
   return {
@@ -262,11 +448,36 @@ export function backwardAnimation(p: Params, fw: Forward, g: Grads, title = 'The
       yaxis2: { domain: [0.42, 1], title: { text: 'unit i' }, autorange: 'reversed', dtick: 1, anchor: 'x2' },
       xaxis3: { domain: [0.7, 0.9], title: { text: 'column j (from h(t−1))' }, dtick: 1, anchor: 'y3' },
       yaxis3: { domain: [0.42, 1], title: { text: 'row i' }, autorange: 'reversed', dtick: 1, anchor: 'x3' },
-      sliders: [{ active: 0, x: 0.12, len: 0.88, y: 0.12, yanchor: 'top', currentvalue: { prefix: 'backward step done: t = ' }, pad: { t: 10 }, steps: sliderSteps }],
-      updatemenus: [{
-        type: 'buttons', showactive: false, x: 0, y: 0.12, xanchor: 'left', yanchor: 'top', pad: { t: 10 },
-        buttons: [{ label: '▶ play', method: 'animate', args: [null, { fromcurrent: true, frame: { duration: 900, redraw: true }, transition: { duration: 0 } }] }],
-      }],
+      sliders: [
+        {
+          active: 0,
+          x: 0.12,
+          len: 0.88,
+          y: 0.12,
+          yanchor: 'top',
+          currentvalue: { prefix: 'backward step done: t = ' },
+          pad: { t: 10 },
+          steps: sliderSteps,
+        },
+      ],
+      updatemenus: [
+        {
+          type: 'buttons',
+          showactive: false,
+          x: 0,
+          y: 0.12,
+          xanchor: 'left',
+          yanchor: 'top',
+          pad: { t: 10 },
+          buttons: [
+            {
+              label: '▶ play',
+              method: 'animate',
+              args: [null, { fromcurrent: true, frame: { duration: 900, redraw: true }, transition: { duration: 0 } }],
+            },
+          ],
+        },
+      ],
     }),
   };
 }
@@ -292,18 +503,34 @@ export function unrolledGraphSvg(T: number, o: GraphOptions = {}): string {
   const parts: string[] = [];
   const known = (t: number): boolean => o.backwardAt !== undefined && t >= o.backwardAt;
   const node = (cx: number, cy: number, label: string, fill: string, highlight = false): void => {
-    parts.push(`<circle cx="${cx}" cy="${cy}" r="24" fill="${highlight ? '#fdd49e' : fill}" stroke="${highlight ? '#d94801' : '#333'}" stroke-width="${highlight ? 3 : 1.5}"/>`);
-    parts.push(`<text x="${cx}" y="${cy + 5}" text-anchor="middle" font-size="15" font-family="serif" font-style="italic">${esc(label)}</text>`);
+    parts.push(
+      `<circle cx="${cx}" cy="${cy}" r="24" fill="${highlight ? '#fdd49e' : fill}" ` +
+        `stroke="${highlight ? '#d94801' : '#333'}" stroke-width="${highlight ? 3 : 1.5}"/>`,
+    );
+    parts.push(
+      `<text x="${cx}" y="${cy + 5}" text-anchor="middle" font-size="15" font-family="serif" ` +
+        `font-style="italic">${esc(label)}</text>`,
+    );
   };
   const edge = (x1: number, y1: number, x2: number, y2: number, label: string, lx = 0, ly = 0): void => {
     const dx = x2 - x1;
     const dy = y2 - y1;
     const d = Math.hypot(dx, dy);
     const [ux, uy] = [dx / d, dy / d];
-    parts.push(`<line x1="${x1 + ux * 25}" y1="${y1 + uy * 25}" x2="${x2 - ux * 27}" y2="${y2 - uy * 27}" stroke="#333" stroke-width="1.5" marker-end="url(#arrow)"/>`);
-    if (label) parts.push(`<text x="${(x1 + x2) / 2 + lx}" y="${(y1 + y2) / 2 + ly}" font-size="14" font-family="serif" font-weight="bold" fill="#08519c">${esc(label)}</text>`);
+    parts.push(
+      `<line x1="${x1 + ux * 25}" y1="${y1 + uy * 25}" x2="${x2 - ux * 27}" y2="${y2 - uy * 27}" stroke="#333" ` +
+        `stroke-width="1.5" marker-end="url(#arrow)"/>`,
+    );
+    if (label)
+      parts.push(
+        `<text x="${(x1 + x2) / 2 + lx}" y="${(y1 + y2) / 2 + ly}" font-size="14" font-family="serif" ` +
+          `font-weight="bold" fill="#08519c">${esc(label)}</text>`,
+      );
   };
-  parts.push(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>`);
+  parts.push(
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" ` +
+      `orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>`,
+  );
   if (o.showH0 !== false) {
     node(60, yOf.h, 'h(0)', '#eeeeee', known(1));
     edge(60, yOf.h, left + colW / 2 - 22, yOf.h, 'W', -6, -8);
@@ -321,13 +548,20 @@ export function unrolledGraphSvg(T: number, o: GraphOptions = {}): string {
     edge(cx + 32, yOf.y, cx - 22, yOf.L, '', 0, 0);
     if (t < T) edge(cx - 22, yOf.h, cx - 22 + colW, yOf.h, 'W', -6, -8);
   }
-  const caption = o.backwardAt === undefined
-    ? `The RNN unrolled over τ = ${T} steps (Deep Learning, Fig. 10.3): the same U, V, W at every step.`
-    : `Backward pass after step t = ${o.backwardAt}: gradients known at the highlighted nodes (steps ≥ ${o.backwardAt}).`;
-  parts.push(`<text x="10" y="${height - 12}" font-size="13" font-family="sans-serif" fill="#444">${esc(caption)}</text>`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="bpttlab-graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(caption)}">${parts.join('')}</svg>`;
+  const caption =
+    o.backwardAt === undefined
+      ? `The RNN unrolled over τ = ${T} steps (Deep Learning, Fig. 10.3): the same U, V, W at every step.`
+      : `Backward pass after step t = ${o.backwardAt}: gradients known at the highlighted nodes (steps ≥ ` +
+        `${o.backwardAt}).`;
+  parts.push(
+    `<text x="10" y="${height - 12}" font-size="13" font-family="sans-serif" fill="#444">${esc(caption)}</text>`,
+  );
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="bpttlab-graph" width="${width}" height="${height}" ` +
+    `viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(caption)}">${parts.join('')}</svg>`
+  );
 }
 
+export type { BackwardGraphOptions, GraphEdge, GraphNode } from './backward-graph';
 // The backward computational graph (chapter 9), in its own file.
 export { backwardGraph, backwardGraphFigure, backwardGraphSteps } from './backward-graph';
-export type { BackwardGraphOptions, GraphEdge, GraphNode } from './backward-graph';

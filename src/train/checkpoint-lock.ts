@@ -4,7 +4,18 @@
 // "my checkpoint" from "another run's", which it replaces only when told to (--overwrite). A save killed half-way
 // leaves its temporary file (.NAME.PID.TIME.tmp); removeStaleTemps removes it on the next run.
 import { randomBytes } from 'node:crypto';
-import { Stats, closeSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { fileError } from '../io/files';
@@ -36,7 +47,8 @@ interface LockInfo {
 function readLock(lockFile: string): LockInfo | null {
   try {
     const v = JSON.parse(readFileSync(lockFile, 'utf8')) as Partial<LockInfo>;
-    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string') return { pid: v.pid, host: v.host, token: v.token, started: String(v.started ?? '') };
+    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string')
+      return { pid: v.pid, host: v.host, token: v.token, started: String(v.started ?? '') };
   } catch {
     // missing, being written, or not ours: the caller decides
   }
@@ -64,11 +76,18 @@ export function lockCheckpoint(file: string): CheckpointLock {
   try {
     st = statSync(dir);
   } catch (e) {
-    throw new BpttError(`cannot use --checkpoint ${file}: its folder ${dir} ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${fileError(e)})`}`);
+    throw new BpttError(
+      `cannot use --checkpoint ${file}: its folder ${dir} ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${fileError(e)})`}`,
+    );
   }
   if (!st.isDirectory()) throw new BpttError(`cannot use --checkpoint ${file}: ${dir} is not a folder`);
   const lockFile = `${abs}.lock`;
-  const mine: LockInfo = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), started: new Date().toISOString() };
+  const mine: LockInfo = {
+    pid: process.pid,
+    host: hostname(),
+    token: randomBytes(8).toString('hex'),
+    started: new Date().toISOString(),
+  };
   const lock: CheckpointLock = {
     file: abs,
     lockFile,
@@ -94,7 +113,8 @@ export function lockCheckpoint(file: string): CheckpointLock {
       return lock;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new BpttError(`cannot use --checkpoint ${file}: cannot write in its folder ${dir} (${fileError(e)})`);
+      if (code !== 'EEXIST')
+        throw new BpttError(`cannot use --checkpoint ${file}: cannot write in its folder ${dir} (${fileError(e)})`);
     }
     const held = readLock(lockFile);
     if (held === null) {
@@ -105,11 +125,21 @@ export function lockCheckpoint(file: string): CheckpointLock {
       } catch {
         continue; // removed meanwhile: try again
       }
-      if (age < 10_000) throw new BpttError(`checkpoint ${file} is being locked by another run (${lockFile} was written ${Math.round(age)} ms ago); try again in a moment`);
+      if (age < 10_000)
+        throw new BpttError(
+          `checkpoint ${file} is being locked by another run (${lockFile} was written ${Math.round(age)} ms ago); ` +
+            `try again in a moment`,
+        );
     } else if (held.host !== mine.host) {
-      throw new BpttError(`checkpoint ${file} is locked by a run on another machine (pid ${held.pid} on ${held.host}, since ${held.started}); if no run uses it, delete ${lockFile}`);
+      throw new BpttError(
+        `checkpoint ${file} is locked by a run on another machine (pid ${held.pid} on ${held.host}, since ` +
+          `${held.started}); if no run uses it, delete ${lockFile}`,
+      );
     } else if (processAlive(held.pid)) {
-      throw new BpttError(`checkpoint ${file} is in use by another run (pid ${held.pid}, since ${held.started}): two runs writing one checkpoint would overwrite each other; wait for it to finish or choose another --checkpoint`);
+      throw new BpttError(
+        `checkpoint ${file} is in use by another run (pid ${held.pid}, since ${held.started}): two runs writing one ` +
+          `checkpoint would overwrite each other; wait for it to finish or choose another --checkpoint`,
+      );
     }
     // stale: move it aside under a name only this process uses, and delete it if it is still the stale one
     const aside = `${lockFile}.${process.pid}.stale`;
@@ -125,10 +155,14 @@ export function lockCheckpoint(file: string): CheckpointLock {
     }
     unlinkSync(aside);
   }
-  throw new BpttError(`cannot lock checkpoint ${file}: ${lockFile} keeps changing (other runs starting at the same time?)`);
+  throw new BpttError(
+    `cannot lock checkpoint ${file}: ${lockFile} keeps changing (other runs starting at the same time?)`,
+  );
 }
 
-/** What is at a checkpoint path before a run writes it: nothing, a bpttlab checkpoint (whose run?), or something else. */
+/**
+ * What is at a checkpoint path before a run writes it: nothing, a bpttlab checkpoint (whose run?), or something else.
+ */
 export type CheckpointHeader =
   | { kind: 'none' }
   | { kind: 'empty' }
@@ -145,7 +179,8 @@ export function checkpointHeader(file: string): CheckpointHeader {
     throw new BpttError(`cannot use --checkpoint ${file}: ${fileError(e)}`);
   }
   if (st.isDirectory()) throw new BpttError(`cannot use --checkpoint ${file}: it is a directory`);
-  if (!st.isFile()) throw new BpttError(`cannot use --checkpoint ${file}: it is not a regular file (a device, a FIFO or a socket)`);
+  if (!st.isFile())
+    throw new BpttError(`cannot use --checkpoint ${file}: it is not a regular file (a device, a FIFO or a socket)`);
   if (st.size === 0) return { kind: 'empty' };
   const buf = Buffer.alloc(Math.min(4096, st.size));
   let n = 0;
@@ -159,7 +194,10 @@ export function checkpointHeader(file: string): CheckpointHeader {
   } catch (e) {
     throw new BpttError(`cannot use --checkpoint ${file}: ${fileError(e)}`);
   }
-  const head = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+  const head = buf
+    .subarray(0, n)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   if (/^\s*\{\s*"format"\s*:\s*"bpttlab-checkpoint"/.test(head)) {
     const run = /"run"\s*:\s*"([0-9A-Za-z_-]{1,64})"/.exec(head);
     const it = /"iteration"\s*:\s*(\d+)/.exec(head);

@@ -1,4 +1,5 @@
-// Why over 300 lines: the format, its exact-round-trip writer and its validating reader must be read together (what one writes, the other checks).
+// Why over 300 lines: the format, its exact-round-trip writer and its validating reader must be read together (what one
+// writes, the other checks).
 //
 // Checkpoints: the parameters, the optimiser's state, the trainer's state (iteration, smoothed loss, text streams),
 // the vocabulary and the settings, as one JSON file with a format name and a version.
@@ -13,15 +14,15 @@
 // A save killed half-way leaves its temporary file (.NAME.PID.TIME.tmp); the next run on that checkpoint removes it.
 // One run per checkpoint (the lock, the header, left-over temporary files): checkpoint-lock.ts.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { readBytes } from '../io/files';
 import * as path from 'node:path';
-import { Corpus, Vocab, vocabFromChars } from './text';
-import { Optimizer, OptimizerState, restoreOptimizer } from './optim';
-import { PARAM_NAMES, Params, checkParams } from '../model/params';
+import { readBytes } from '../io/files';
 import { BpttError } from '../model/errors';
-import { Mat, mat } from '../model/tensor';
-import { Trainer, TrainerState } from './trainer';
-import { DEFAULTS, Source, TrainConfig, resolveConfig } from './config';
+import { checkParams, PARAM_NAMES, type Params } from '../model/params';
+import { type Mat, mat } from '../model/tensor';
+import { DEFAULTS, resolveConfig, type Source, type TrainConfig } from './config';
+import { type Optimizer, type OptimizerState, restoreOptimizer } from './optim';
+import { type Corpus, type Vocab, vocabFromChars } from './text';
+import { Trainer, type TrainerState } from './trainer';
 
 export const CHECKPOINT_FORMAT = 'bpttlab-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -31,7 +32,9 @@ export const CHECKPOINT_VERSION = 1;
  * `relativeTo: 'checkpoint'`: `file` is relative to the checkpoint's folder (so a resume works from any folder);
  * without it, relative to the folder the run was started in (checkpoints written before that field existed).
  */
-export type SourceSpec = { kind: 'text'; file: string; shipped?: boolean; relativeTo?: 'checkpoint' } | { kind: 'task'; name: string; options: Record<string, number | boolean> };
+export type SourceSpec =
+  | { kind: 'text'; file: string; shipped?: boolean; relativeTo?: 'checkpoint' }
+  | { kind: 'task'; name: string; options: Record<string, number | boolean> };
 
 export interface Checkpoint {
   /** The id of the run that wrote it (kept by --resume); absent in checkpoints written before runs had ids. */
@@ -63,10 +66,13 @@ function writeJson(v: Json, indent = ''): string {
   }
   const entries = Object.entries(v).filter(([, x]) => x !== undefined);
   if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${writeJson(x, inner)}`).join(',\n')}\n${indent}}`;
+  return `{\n${entries
+    .map(([k, x]) => `${inner}${JSON.stringify(k)}: ` + `${writeJson(x, inner)}`)
+    .join(',\n')}\n${indent}}`;
 }
 
-const rowsOf = (m: Mat): number[][] => Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+const rowsOf = (m: Mat): number[][] =>
+  Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
 
 /** Checks for NaN/Infinity before anything is written, so a bad model never replaces a good checkpoint. */
 function checkFiniteForSave(ck: Checkpoint): void {
@@ -140,13 +146,17 @@ class Reader {
   }
 
   object(v: unknown, path: string): Record<string, unknown> {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(`${path} must be an object, got ${describe(v)}`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      this.fail(`${path} must be an object, got ${describe(v)}`);
     return v as Record<string, unknown>;
   }
 
   number(v: unknown, path: string): number {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      this.fail(`${path} must be a finite number, got ${describe(v)}${v === null ? ' (NaN and ±Infinity are saved as null by JSON)' : ''}`);
+      this.fail(
+        `${path} must be a finite number, got ` +
+          `${describe(v)}${v === null ? ' (NaN and ±Infinity are saved as null by JSON)' : ''}`,
+      );
     }
     return v as number;
   }
@@ -161,14 +171,16 @@ class Reader {
   }
 
   matrix(v: unknown, rows: number | null, cols: number | null, path: string, dims: string): Mat {
-    if (!Array.isArray(v) || v.length === 0) this.fail(`${path} must be a non-empty array of rows (${dims}), got ${describe(v)}`);
+    if (!Array.isArray(v) || v.length === 0)
+      this.fail(`${path} must be a non-empty array of rows (${dims}), got ${describe(v)}`);
     const a = v as unknown[];
     if (rows !== null && a.length !== rows) this.fail(`${path} has ${a.length} rows, expected ${dims} = ${rows} rows`);
     const c = cols ?? (Array.isArray(a[0]) ? (a[0] as unknown[]).length : 0);
     const m = mat(a.length, c);
     a.forEach((r, i) => {
       if (!Array.isArray(r)) this.fail(`${path}[${i}] must be a row of ${c} numbers, got ${describe(r)}`);
-      if ((r as unknown[]).length !== c) this.fail(`${path}[${i}] has ${(r as unknown[]).length} entries, expected ${dims} → ${c} columns`);
+      if ((r as unknown[]).length !== c)
+        this.fail(`${path}[${i}] has ${(r as unknown[]).length} entries, expected ${dims} → ${c} columns`);
       m.data.set(this.vector(r, c, `${path}[${i}]`), i * c);
     });
     return m;
@@ -189,14 +201,20 @@ export function parseCheckpoint(text: string, where = 'checkpoint'): Checkpoint 
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    rd.fail(`not valid JSON (${text.trim() === '' ? 'the file is empty' : 'truncated or not a checkpoint?'}): ${(e as Error).message}`);
+    rd.fail(
+      `not valid JSON (${text.trim() === '' ? 'the file is empty' : 'truncated or not a checkpoint?'}): ` +
+        `${(e as Error).message}`,
+    );
   }
   const doc = rd.object(raw, 'the top level');
-  if (doc.format !== CHECKPOINT_FORMAT) rd.fail(`format must be "${CHECKPOINT_FORMAT}", got ${describe(doc.format)} (not a bpttlab checkpoint?)`);
+  if (doc.format !== CHECKPOINT_FORMAT)
+    rd.fail(`format must be "${CHECKPOINT_FORMAT}", got ${describe(doc.format)} (not a bpttlab checkpoint?)`);
   const version = rd.field(doc, 'version', '');
-  if (version !== CHECKPOINT_VERSION) rd.fail(`version ${describe(version)} is not supported: this bpttlab reads version ${CHECKPOINT_VERSION}`);
+  if (version !== CHECKPOINT_VERSION)
+    rd.fail(`version ${describe(version)} is not supported: this bpttlab reads version ${CHECKPOINT_VERSION}`);
   const run = doc.run;
-  if (run !== undefined && (typeof run !== 'string' || run === '')) rd.fail(`run must be a non-empty string (the run's id), got ${describe(run)}`);
+  if (run !== undefined && (typeof run !== 'string' || run === ''))
+    rd.fail(`run must be a non-empty string (the run's id), got ${describe(run)}`);
   const iteration = rd.number(rd.field(doc, 'iteration', ''), 'iteration');
   if (!Number.isInteger(iteration) || iteration < 0) rd.fail(`iteration must be an integer ≥ 0, got ${iteration}`);
 
@@ -233,9 +251,17 @@ export function parseCheckpoint(text: string, where = 'checkpoint'): Checkpoint 
     source = { kind: 'text', file: src.file };
     if (src.shipped === true) source.shipped = true;
     if (src.relativeTo === 'checkpoint') source.relativeTo = 'checkpoint';
-  }
-  else if (src.kind === 'task' && typeof src.name === 'string') source = { kind: 'task', name: src.name, options: rd.object(src.options ?? {}, 'source.options') as Record<string, number | boolean> };
-  else rd.fail(`source must be { "kind": "text", "file": ... } or { "kind": "task", "name": ..., "options": ... }, got ${describe(src)}`);
+  } else if (src.kind === 'task' && typeof src.name === 'string')
+    source = {
+      kind: 'task',
+      name: src.name,
+      options: rd.object(src.options ?? {}, 'source.options') as Record<string, number | boolean>,
+    };
+  else
+    rd.fail(
+      `source must be { "kind": "text", "file": ... } or { "kind": "task", "name": ..., "options": ... }, got ` +
+        `${describe(src)}`,
+    );
 
   const vraw = rd.field(doc, 'vocab', '');
   let vocab: Vocab | null = null;
@@ -246,9 +272,11 @@ export function parseCheckpoint(text: string, where = 'checkpoint'): Checkpoint 
     } catch (e) {
       rd.fail(`vocab: ${(e as Error).message}`);
     }
-    if (vocab.size !== U.cols || vocab.size !== V.rows) rd.fail(`vocab has ${vocab.size} characters but the model has D = ${U.cols} inputs and K = ${V.rows} outputs`);
+    if (vocab.size !== U.cols || vocab.size !== V.rows)
+      rd.fail(`vocab has ${vocab.size} characters but the model has D = ${U.cols} inputs and K = ${V.rows} outputs`);
   }
-  if (source.kind === 'text' && vocab === null) rd.fail('vocab is null, but a character model (source kind "text") needs its vocabulary');
+  if (source.kind === 'text' && vocab === null)
+    rd.fail('vocab is null, but a character model (source kind "text") needs its vocabulary');
 
   const optRaw = rd.object(rd.field(doc, 'optimizer', ''), 'optimizer');
   let optimizer: OptimizerState;
@@ -265,16 +293,29 @@ export function parseCheckpoint(text: string, where = 'checkpoint'): Checkpoint 
     clippedCount: rd.number(rd.field(tr, 'clippedCount', 'trainer.'), 'trainer.clippedCount'),
     streams: [],
   };
-  if (trainer.iteration !== iteration) rd.fail(`trainer.iteration (${trainer.iteration}) differs from iteration (${iteration})`);
+  if (trainer.iteration !== iteration)
+    rd.fail(`trainer.iteration (${trainer.iteration}) differs from iteration (${iteration})`);
   const streams = rd.field(tr, 'streams', 'trainer.');
   if (!Array.isArray(streams)) rd.fail(`trainer.streams must be an array, got ${describe(streams)}`);
   (streams as unknown[]).forEach((s, i) => {
     const o = rd.object(s, `trainer.streams[${i}]`);
     const pos = rd.number(rd.field(o, 'pos', `trainer.streams[${i}].`), `trainer.streams[${i}].pos`);
     if (!Number.isInteger(pos) || pos < 0) rd.fail(`trainer.streams[${i}].pos must be an integer ≥ 0, got ${pos}`);
-    trainer.streams.push({ pos, h: Array.from(rd.vector(rd.field(o, 'h', `trainer.streams[${i}].`), H, `trainer.streams[${i}].h`)) });
+    trainer.streams.push({
+      pos,
+      h: Array.from(rd.vector(rd.field(o, 'h', `trainer.streams[${i}].`), H, `trainer.streams[${i}].h`)),
+    });
   });
-  return { ...(run === undefined ? {} : { run: run as string }), iteration, config, source, vocab, params, optimizer, trainer };
+  return {
+    ...(run === undefined ? {} : { run: run as string }),
+    iteration,
+    config,
+    source,
+    vocab,
+    params,
+    optimizer,
+    trainer,
+  };
 }
 
 /** Reads and checks a checkpoint file. */
@@ -284,7 +325,10 @@ export function loadCheckpoint(file: string): Checkpoint {
 
 // --- trainer ↔ checkpoint ---
 
-/** A checkpoint of a trainer; `source` says where its data came from (a file path or a task and its options); `run`, its run's id. */
+/**
+ * A checkpoint of a trainer; `source` says where its data came from (a file path or a task and its options); `run`, its
+ * run's id.
+ */
 export function checkpointOf(t: Trainer, source: SourceSpec, run?: string): Checkpoint {
   const state = t.state();
   return {
@@ -300,12 +344,19 @@ export function checkpointOf(t: Trainer, source: SourceSpec, run?: string): Chec
 }
 
 /** A trainer that continues a checkpointed run exactly; `source` must be the same data (same vocabulary for text). */
-export function resumeTrainer(ck: Checkpoint, source: Source, overrides: Partial<Pick<TrainConfig, 'lr' | 'clip'>> = {}): Trainer {
+export function resumeTrainer(
+  ck: Checkpoint,
+  source: Source,
+  overrides: Partial<Pick<TrainConfig, 'lr' | 'clip'>> = {},
+): Trainer {
   if (source.kind === 'text') {
     const corpus: Corpus = source.corpus;
     const mine = ck.vocab?.chars.join('') ?? '';
     if (corpus.vocab.chars.join('') !== mine) {
-      throw new BpttError(`the text's vocabulary (${corpus.vocab.size} characters) is not the checkpoint's (${ck.vocab?.size ?? 0}): load the text with the checkpoint's vocabulary`);
+      throw new BpttError(
+        `the text's vocabulary (${corpus.vocab.size} characters) is not the checkpoint's (${ck.vocab?.size ?? 0}): ` +
+          `load the text with the checkpoint's vocabulary`,
+      );
     }
   }
   const optimizer: Optimizer = restoreOptimizer(ck.optimizer, ck.params);

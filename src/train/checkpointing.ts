@@ -16,15 +16,28 @@
 // forms the sums as blocked matrix products over all steps at once, they agree to rounding (the tests: 1e-12).
 //
 // Shapes as in rnn.ts: x(t) ∈ R^D, h(t) ∈ R^H, o(t) ∈ R^K; U is H×D, W is H×H, V is K×H, b ∈ R^H, c ∈ R^K.
-import { LossName, TargetInput, Targets, softmaxCEBackward, softmaxCEForward, squaredBackward, squaredForward, toTargets } from '../model/losses';
-import { ChunkedGrads } from '../model/pieces';
-import { InputSpec, Inputs, toInputs } from '../model/inputs';
-import { Params, checkParams, zerosLike } from '../model/params';
+
 import { BpttError } from '../model/errors';
+import { type InputSpec, type Inputs, toInputs } from '../model/inputs';
+import {
+  type LossName,
+  softmaxCEBackward,
+  softmaxCEForward,
+  squaredBackward,
+  squaredForward,
+  type TargetInput,
+  type Targets,
+  toTargets,
+} from '../model/losses';
+import { checkParams, type Params, zerosLike } from '../model/params';
+import type { ChunkedGrads } from '../model/pieces';
 import { expectFinite, expectLength, firstNonFinite } from '../model/tensor';
 
 export interface CheckpointOptions {
-  /** k: keep h(0), h(k), h(2k), …, h(τ); recompute the rest segment by segment in the backward pass. k = 1 keeps every state. */
+  /**
+   * k: keep h(0), h(k), h(2k), …, h(τ); recompute the rest segment by segment in the backward pass. k = 1 keeps every
+   * state.
+   */
   every: number;
   /** Which L(t): 'softmax-ce' (default) or 'squared'. */
   loss?: LossName;
@@ -56,7 +69,15 @@ export interface CheckpointedGrads extends ChunkedGrads {
 }
 
 /** Eqs 10.8–10.9 for one step: h(t) = tanh(b + W h(t−1) + U x(t)), h(t−1) at prev[po…], h(t) written to out[oo…]. */
-function stepForward(p: Params, xs: Inputs, t: number, prev: Float64Array, po: number, out: Float64Array, oo: number): void {
+function stepForward(
+  p: Params,
+  xs: Inputs,
+  t: number,
+  prev: Float64Array,
+  po: number,
+  out: Float64Array,
+  oo: number,
+): void {
   const H = p.W.rows;
   const D = p.U.cols;
   const W = p.W.data;
@@ -66,14 +87,23 @@ function stepForward(p: Params, xs: Inputs, t: number, prev: Float64Array, po: n
   for (let i = 0; i < H; i++) {
     let a = p.b[i];
     for (let j = 0; j < H; j++) a += W[i * H + j] * prev[po + j];
-    if (x === null) a += U[i * D + tok]; // U x(t) for a one-hot x(t) is column x(t) of U
+    if (x === null)
+      a += U[i * D + tok]; // U x(t) for a one-hot x(t) is column x(t) of U
     else for (let j = 0; j < D; j++) a += U[i * D + j] * x[t * D + j];
     out[oo + i] = Math.tanh(a);
   }
 }
 
 /** Eqs 10.10–10.11 and L(t) for step t: o(t) = c + V h(t) into o, ŷ(t) into yhat; returns L(t). */
-function stepOutput(p: Params, ys: Targets, t: number, h: Float64Array, ho: number, o: Float64Array, yhat: Float64Array): number {
+function stepOutput(
+  p: Params,
+  ys: Targets,
+  t: number,
+  h: Float64Array,
+  ho: number,
+  o: Float64Array,
+  yhat: Float64Array,
+): number {
   const H = p.W.rows;
   const K = p.V.rows;
   const V = p.V.data;
@@ -82,13 +112,17 @@ function stepOutput(p: Params, ys: Targets, t: number, h: Float64Array, ho: numb
     for (let j = 0; j < H; j++) s += V[k * H + j] * h[ho + j];
     o[k] = s;
   }
-  return ys.loss === 'softmax-ce' ? softmaxCEForward(o, ys.classes[t], yhat, 0, K) : squaredForward(o, ys.vectors.data, ys.scored[t] === 1, yhat, 0, K, t * K);
+  return ys.loss === 'softmax-ce'
+    ? softmaxCEForward(o, ys.classes[t], yhat, 0, K)
+    : squaredForward(o, ys.vectors.data, ys.scored[t] === 1, yhat, 0, K, t * K);
 }
 
 /** Checks k: an integer ≥ 1. */
 export function checkEvery(k: unknown): number {
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
-    throw new BpttError(`every must be an integer ≥ 1 (gradient checkpointing keeps h(0), h(k), h(2k), …), got ${String(k)}`);
+    throw new BpttError(
+      `every must be an integer ≥ 1 (gradient checkpointing keeps h(0), h(k), h(2k), …), got ${String(k)}`,
+    );
   }
   return k;
 }
@@ -98,7 +132,12 @@ export function checkEvery(k: unknown): number {
  * holding about τ/k + k hidden states instead of τ + 1. The same result for every k, bit for bit (see the top of
  * this file); to rounding the same as backward(p, forward(p, xs, ys)).
  */
-export function checkpointedGrads(p: Params, xsSpec: InputSpec, ysIn: TargetInput, opts: CheckpointOptions): CheckpointedGrads {
+export function checkpointedGrads(
+  p: Params,
+  xsSpec: InputSpec,
+  ysIn: TargetInput,
+  opts: CheckpointOptions,
+): CheckpointedGrads {
   const { D, H, K } = checkParams(p);
   const xs = toInputs(xsSpec, D);
   const T = xs.T;
@@ -126,14 +165,22 @@ export function checkpointedGrads(p: Params, xsSpec: InputSpec, ysIn: TargetInpu
     opts.onYhat?.(t + 1, yhat);
     if ((t + 1) % k === 0 || t + 1 === T) ck.set(seg.subarray(cur * H, cur * H + H), Math.ceil((t + 1) / k) * H);
   }
-  if (!Number.isFinite(loss)) throw new BpttError(`forward pass: the loss is ${loss}; run forward() on this sequence to see the step where it stopped being finite`);
+  if (!Number.isFinite(loss))
+    throw new BpttError(
+      `forward pass: the loss is ${loss}; run forward() on this sequence to see the step where it stopped being finite`,
+    );
   const hT = ck.slice((nck - 1) * H, nck * H);
   opts.probe?.();
 
   // Backward (eqs 10.17–10.28), segment by segment from the last; `carry` is W^T H(t+1) ∇h(t+1) L.
   const g = zerosLike(p);
-  const dU = g.U.data, dW = g.W.data, dV = g.V.data, db = g.b, dc = g.c;
-  const V = p.V.data, W = p.W.data;
+  const dU = g.U.data,
+    dW = g.W.data,
+    dV = g.V.data,
+    db = g.b,
+    dc = g.c;
+  const V = p.V.data,
+    W = p.W.data;
   const dO = new Float64Array(K);
   const da = new Float64Array(H);
   const carry = new Float64Array(H);
@@ -143,7 +190,8 @@ export function checkpointedGrads(p: Params, xsSpec: InputSpec, ysIn: TargetInpu
     const e = Math.min(s + k, T);
     seg.set(ck.subarray(j * H, (j + 1) * H), 0); // h(s)
     seg.set(ck.subarray((j + 1) * H, (j + 2) * H), (e - s) * H); // h(e): the next checkpoint
-    for (let t = s + 1; t < e; t++) stepForward(p, xs, t - 1, seg, (t - 1 - s) * H, seg, (t - s) * H); // the interior, again
+    // the interior, again
+    for (let t = s + 1; t < e; t++) stepForward(p, xs, t - 1, seg, (t - 1 - s) * H, seg, (t - s) * H);
     recomputed += e - s - 1;
     opts.probe?.();
     for (let t = e; t > s; t--) {
@@ -167,8 +215,10 @@ export function checkpointedGrads(p: Params, xsSpec: InputSpec, ysIn: TargetInpu
       for (let i = 0; i < H; i++) {
         db[i] += da[i]; // eq 10.23
         for (let q = 0; q < H; q++) dW[i * H + q] += da[i] * seg[hp + q]; // eq 10.26: H(t) ∇h(t) L h(t−1)^T
-        if (xs.tokens !== null) dU[i * D + xs.tokens[t - 1]] += da[i]; // eq 10.28, one-hot x(t)
-        else for (let q = 0; q < D; q++) dU[i * D + q] += da[i] * (xs.x as { data: Float64Array }).data[(t - 1) * D + q];
+        if (xs.tokens !== null)
+          dU[i * D + xs.tokens[t - 1]] += da[i]; // eq 10.28, one-hot x(t)
+        else
+          for (let q = 0; q < D; q++) dU[i * D + q] += da[i] * (xs.x as { data: Float64Array }).data[(t - 1) * D + q];
       }
       // In the forward pass a(t) = b + W h(t − 1) + U x(t), so h(t − 1) receives W^T ∇a(t) L.
       for (let q = 0; q < H; q++) {
@@ -178,17 +228,42 @@ export function checkpointedGrads(p: Params, xsSpec: InputSpec, ysIn: TargetInpu
       }
     }
   }
-  for (const [name, v] of [['∇U', dU], ['∇W', dW], ['∇V', dV], ['∇b', db], ['∇c', dc], ['∇h(0)', carry]] as const) {
+  for (const [name, v] of [
+    ['∇U', dU],
+    ['∇W', dW],
+    ['∇V', dV],
+    ['∇b', db],
+    ['∇c', dc],
+    ['∇h(0)', carry],
+  ] as const) {
     const i = firstNonFinite(v);
-    if (i >= 0) throw new BpttError(`checkpointed backward pass: ${name} L[${i}] is ${v[i]}; run backward() on this sequence to see the step where it stopped being finite`);
+    if (i >= 0)
+      throw new BpttError(
+        `checkpointed backward pass: ${name} L[${i}] is ${v[i]}; run backward() on this sequence to see the step ` +
+          `where it stopped being finite`,
+      );
   }
   return {
-    loss, dU: g.U, dW: g.W, dV: g.V, db, dc, dh0: carry, every: k, hT,
-    checkpoints: nck, segmentRows: k + 1, storedBytes: (ck.length + seg.length) * 8, recomputedSteps: recomputed,
+    loss,
+    dU: g.U,
+    dW: g.W,
+    dV: g.V,
+    db,
+    dc,
+    dh0: carry,
+    every: k,
+    hT,
+    checkpoints: nck,
+    segmentRows: k + 1,
+    storedBytes: (ck.length + seg.length) * 8,
+    recomputedSteps: recomputed,
   };
 }
 
-/** Hidden states held by checkpointing with every k on a sequence of τ steps: ⌈τ/k⌉ + 1 checkpoints and k + 1 segment rows. */
+/**
+ * Hidden states held by checkpointing with every k on a sequence of τ steps: ⌈τ/k⌉ + 1 checkpoints and k + 1 segment
+ * rows.
+ */
 export function checkpointStates(T: number, k: number): number {
   const kk = Math.min(checkEvery(k), T);
   return Math.ceil(T / kk) + 1 + kk + 1;

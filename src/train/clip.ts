@@ -5,9 +5,10 @@
 //     cheaper, but it changes the direction whenever some entries are cut.
 // ∇h(0) is not clipped: h(0) is not a trained parameter. Both work in place and report what they did, so the
 // training loop can count how often clipping happened.
-import { ParamGrads, gradData } from './optim';
-import { PARAM_NAMES } from '../model/params';
+
 import { BpttError } from '../model/errors';
+import { PARAM_NAMES } from '../model/params';
+import { gradData, type ParamGrads } from './optim';
 
 export type ClipSpec = { kind: 'norm'; max: number } | { kind: 'value'; limit: number };
 
@@ -42,7 +43,10 @@ export function gradCosine(a: ParamGrads, b: ParamGrads): number {
   let ab = 0;
   for (const name of PARAM_NAMES) {
     const [x, y] = [gradData(a, name), gradData(b, name)];
-    if (x.length !== y.length) throw new BpttError(`gradCosine: ∇${name} has ${x.length} entries in the first gradient and ${y.length} in the second`);
+    if (x.length !== y.length)
+      throw new BpttError(
+        `gradCosine: ∇${name} has ${x.length} entries in the first gradient and ${y.length} in the second`,
+      );
     for (let i = 0; i < x.length; i++) ab += x[i] * y[i];
   }
   const [na, nb] = [gradNorm(a), gradNorm(b)];
@@ -54,7 +58,8 @@ function totalEntries(g: ParamGrads): number {
 }
 
 export function clipByGlobalNorm(g: ParamGrads, max: number): ClipResult {
-  if (typeof max !== 'number' || !(max > 0) || !Number.isFinite(max)) throw new BpttError(`clip by global norm: max must be a positive number, got ${String(max)}`);
+  if (typeof max !== 'number' || !(max > 0) || !Number.isFinite(max))
+    throw new BpttError(`clip by global norm: max must be a positive number, got ${String(max)}`);
   const before = gradNorm(g);
   if (!(before > max)) return { clipped: false, normBefore: before, normAfter: before, scale: 1, entries: 0 };
   const scale = max / before;
@@ -66,7 +71,8 @@ export function clipByGlobalNorm(g: ParamGrads, max: number): ClipResult {
 }
 
 export function clipElementwise(g: ParamGrads, limit = 5): ClipResult {
-  if (typeof limit !== 'number' || !(limit > 0) || !Number.isFinite(limit)) throw new BpttError(`clip elementwise: limit must be a positive number, got ${String(limit)}`);
+  if (typeof limit !== 'number' || !(limit > 0) || !Number.isFinite(limit))
+    throw new BpttError(`clip elementwise: limit must be a positive number, got ${String(limit)}`);
   const before = gradNorm(g);
   let entries = 0;
   for (const name of PARAM_NAMES) {
@@ -82,7 +88,13 @@ export function clipElementwise(g: ParamGrads, limit = 5): ClipResult {
     }
   }
   const after = entries === 0 ? before : gradNorm(g);
-  return { clipped: entries > 0, normBefore: before, normAfter: after, scale: before === 0 ? 1 : after / before, entries };
+  return {
+    clipped: entries > 0,
+    normBefore: before,
+    normAfter: after,
+    scale: before === 0 ? 1 : after / before,
+    entries,
+  };
 }
 
 /** Applies a clip spec (or nothing, for null). */

@@ -1,12 +1,13 @@
 // A training run's settings: what to train on, every setting with its default (min-char-rnn's recipe), the checks
 // that name the field and the rule, and the model's sizes for a source.
-import { ClipSpec } from './clip';
-import { Corpus } from './text';
-import { Task } from './tasks';
-import { LossName } from '../model/losses';
-import { DEFAULT_LR, OptimizerName, OptimizerOptions, OPTIMIZERS } from './optim';
+
 import { BpttError } from '../model/errors';
-import { Truncation, checkTruncation } from './truncation';
+import type { LossName } from '../model/losses';
+import type { ClipSpec } from './clip';
+import { DEFAULT_LR, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './optim';
+import type { Task } from './tasks';
+import type { Corpus } from './text';
+import { checkTruncation, type Truncation } from './truncation';
 /** What to train on: a character corpus or a synthetic task. */
 export type Source = { kind: 'text'; corpus: Corpus } | { kind: 'task'; task: Task };
 
@@ -40,7 +41,6 @@ export const DEFAULTS: TrainConfig = {
   smoothing: 0.99,
 };
 
-
 export function check(cond: boolean, msg: string): void {
   if (!cond) throw new BpttError(msg);
 }
@@ -50,24 +50,46 @@ export function resolveConfig(c: Partial<TrainConfig> = {}, source?: Source): Tr
   const opt = c.optimizer ?? DEFAULTS.optimizer;
   check(OPTIMIZERS.includes(opt), `unknown optimiser "${String(opt)}": expected one of ${OPTIMIZERS.join(', ')}`);
   const given = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Partial<TrainConfig>;
-  const cfg: TrainConfig = { ...DEFAULTS, ...given, optimizer: opt, lr: c.lr ?? DEFAULT_LR[opt], optimizerOptions: { ...(c.optimizerOptions ?? {}) } };
-  const posInt = (k: keyof TrainConfig): void => check(Number.isInteger(cfg[k]) && (cfg[k] as number) >= 1, `${k} must be an integer ≥ 1, got ${String(cfg[k])}`);
+  const cfg: TrainConfig = {
+    ...DEFAULTS,
+    ...given,
+    optimizer: opt,
+    lr: c.lr ?? DEFAULT_LR[opt],
+    optimizerOptions: { ...(c.optimizerOptions ?? {}) },
+  };
+  const posInt = (k: keyof TrainConfig): void =>
+    check(Number.isInteger(cfg[k]) && (cfg[k] as number) >= 1, `${k} must be an integer ≥ 1, got ${String(cfg[k])}`);
   posInt('hiddenSize');
   posInt('seqLength');
   posInt('batchSize');
-  check(Number.isInteger(cfg.seed) && cfg.seed >= 0 && cfg.seed <= 0xffffffff, `seed must be an integer in 0..4294967295 (the generators keep 32 bits), got ${String(cfg.seed)}`);
+  check(
+    Number.isInteger(cfg.seed) && cfg.seed >= 0 && cfg.seed <= 0xffffffff,
+    `seed must be an integer in 0..4294967295 (the generators keep 32 bits), got ${String(cfg.seed)}`,
+  );
   check(cfg.lr > 0 && Number.isFinite(cfg.lr), `lr must be a positive number, got ${String(cfg.lr)}`);
-  check(cfg.initScale > 0 && Number.isFinite(cfg.initScale), `initScale must be a positive number, got ${String(cfg.initScale)}`);
+  check(
+    cfg.initScale > 0 && Number.isFinite(cfg.initScale),
+    `initScale must be a positive number, got ${String(cfg.initScale)}`,
+  );
   check(cfg.smoothing >= 0 && cfg.smoothing < 1, `smoothing must be in [0, 1), got ${String(cfg.smoothing)}`);
   if (cfg.clip !== null) {
     const ok = (cfg.clip.kind === 'norm' && cfg.clip.max > 0) || (cfg.clip.kind === 'value' && cfg.clip.limit > 0);
-    check(ok, `clip must be null, { kind: 'norm', max > 0 } or { kind: 'value', limit > 0 }, got ${JSON.stringify(cfg.clip)}`);
+    check(
+      ok,
+      `clip must be null, { kind: 'norm', max > 0 } or { kind: 'value', limit > 0 }, got ${JSON.stringify(cfg.clip)}`,
+    );
   }
   checkTruncation(cfg.truncation);
   if (source?.kind === 'text') {
     const n = source.corpus.train.length;
-    check(n >= cfg.seqLength + 1, `the training text has ${n} characters, fewer than seqLength + 1 = ${cfg.seqLength + 1}`);
-    check(Math.floor((n - 1) / cfg.batchSize) >= cfg.seqLength, `the training text (${n} characters) is too short for ${cfg.batchSize} streams of ${cfg.seqLength}`);
+    check(
+      n >= cfg.seqLength + 1,
+      `the training text has ${n} characters, fewer than seqLength + 1 = ${cfg.seqLength + 1}`,
+    );
+    check(
+      Math.floor((n - 1) / cfg.batchSize) >= cfg.seqLength,
+      `the training text (${n} characters) is too short for ${cfg.batchSize} streams of ${cfg.seqLength}`,
+    );
   }
   return cfg;
 }
@@ -79,7 +101,9 @@ export function modelSizesOf(source: Source): { D: number; K: number; loss: Loss
     : { D: source.task.inputSize, K: source.task.outputSize, loss: source.task.loss };
 }
 
-/** A 32-bit seed for iteration i of a run with seed s (splitmix-style mixing, so nearby (s, i) give unrelated streams). */
+/**
+ * A 32-bit seed for iteration i of a run with seed s (splitmix-style mixing, so nearby (s, i) give unrelated streams).
+ */
 export function iterationSeed(seed: number, i: number): number {
   let z = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0;
   z = Math.imul(z ^ (z >>> 16), 0x7feb352d) >>> 0;

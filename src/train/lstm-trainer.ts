@@ -5,12 +5,22 @@
 //
 // The optimisers are the update rules of optim.ts, written again over the LSTM's parameter names (optim.ts is typed
 // for U, W, V, b, c): sgd with momentum, adagrad (δ inside the root, as min-char-rnn), rmsprop, adam.
-import { Example, Task, isCorrect } from './tasks';
-import { LSTM_PARAM_NAMES, LstmParamName, LstmParams, initLstm, lstmBackward, lstmForward, lstmGradData, lstmParamData } from '../model/lstm';
-import { OptimizerName, DEFAULT_LR } from './optim';
+
 import { BpttError } from '../model/errors';
+import {
+  initLstm,
+  LSTM_PARAM_NAMES,
+  type LstmParamName,
+  type LstmParams,
+  lstmBackward,
+  lstmForward,
+  lstmGradData,
+  lstmParamData,
+} from '../model/lstm';
 import { rng } from '../model/rng';
 import { iterationSeed } from './config';
+import { DEFAULT_LR, type OptimizerName } from './optim';
+import { type Example, isCorrect, type Task } from './tasks';
 
 export interface LstmTrainConfig {
   hiddenSize: number;
@@ -24,7 +34,15 @@ export interface LstmTrainConfig {
   seed: number;
 }
 
-export const LSTM_DEFAULTS: LstmTrainConfig = { hiddenSize: 32, batchSize: 8, optimizer: 'adam', lr: 0.01, clip: { kind: 'norm', max: 1 }, truncate: null, seed: 1 };
+export const LSTM_DEFAULTS: LstmTrainConfig = {
+  hiddenSize: 32,
+  batchSize: 8,
+  optimizer: 'adam',
+  lr: 0.01,
+  clip: { kind: 'norm', max: 1 },
+  truncate: null,
+  seed: 1,
+};
 
 export interface LstmIteration {
   iteration: number;
@@ -40,29 +58,48 @@ export class LstmTrainer {
   iteration = 0;
   private readonly slots: Record<string, Float64Array>[] = [{}, {}]; // per parameter: v / r, and adam's s
 
-  constructor(readonly task: Task, config: Partial<LstmTrainConfig> = {}) {
-    const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Partial<LstmTrainConfig>;
+  constructor(
+    readonly task: Task,
+    config: Partial<LstmTrainConfig> = {},
+  ) {
+    const given = Object.fromEntries(
+      Object.entries(config).filter(([, v]) => v !== undefined),
+    ) as Partial<LstmTrainConfig>;
     const opt = given.optimizer ?? LSTM_DEFAULTS.optimizer;
     this.config = { ...LSTM_DEFAULTS, lr: DEFAULT_LR[opt], ...given };
     const c = this.config;
     const posInt = (k: string, v: number): void => {
-      if (!Number.isInteger(v) || v < 1) throw new BpttError(`LSTM training: ${k} must be an integer ≥ 1, got ${String(v)}`);
+      if (!Number.isInteger(v) || v < 1)
+        throw new BpttError(`LSTM training: ${k} must be an integer ≥ 1, got ${String(v)}`);
     };
     posInt('hiddenSize', c.hiddenSize);
     posInt('batchSize', c.batchSize);
     if (c.truncate !== null) posInt('truncate', c.truncate);
-    if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new BpttError(`LSTM training: lr must be a positive number, got ${String(c.lr)}`);
-    if (!['sgd', 'adagrad', 'rmsprop', 'adam'].includes(c.optimizer)) throw new BpttError(`LSTM training: unknown optimiser "${String(c.optimizer)}"`);
-    this.params = initLstm({ inputSize: task.inputSize, hiddenSize: c.hiddenSize, outputSize: task.outputSize, seed: c.seed });
-    for (const n of LSTM_PARAM_NAMES) for (const s of this.slots) s[n] = new Float64Array(lstmParamData(this.params, n).length);
+    if (!(c.lr > 0 && Number.isFinite(c.lr)))
+      throw new BpttError(`LSTM training: lr must be a positive number, got ${String(c.lr)}`);
+    if (!['sgd', 'adagrad', 'rmsprop', 'adam'].includes(c.optimizer))
+      throw new BpttError(`LSTM training: unknown optimiser "${String(c.optimizer)}"`);
+    this.params = initLstm({
+      inputSize: task.inputSize,
+      hiddenSize: c.hiddenSize,
+      outputSize: task.outputSize,
+      seed: c.seed,
+    });
+    for (const n of LSTM_PARAM_NAMES)
+      for (const s of this.slots) s[n] = new Float64Array(lstmParamData(this.params, n).length);
   }
 
   /** One update on B fresh examples. */
   step(): LstmIteration {
     const c = this.config;
     const r = rng(iterationSeed(c.seed, this.iteration));
-    const sum: Record<LstmParamName, Float64Array> = Object.fromEntries(LSTM_PARAM_NAMES.map((n) => [n, new Float64Array(lstmParamData(this.params, n).length)])) as Record<LstmParamName, Float64Array>;
-    let loss = 0, scored = 0, right = 0, keys = 0;
+    const sum: Record<LstmParamName, Float64Array> = Object.fromEntries(
+      LSTM_PARAM_NAMES.map((n) => [n, new Float64Array(lstmParamData(this.params, n).length)]),
+    ) as Record<LstmParamName, Float64Array>;
+    let loss = 0,
+      scored = 0,
+      right = 0,
+      keys = 0;
     for (let b = 0; b < c.batchSize; b++) {
       const ex = this.task.sample(r);
       const fw = lstmForward(this.params, ex.xs, ex.ys, { loss: this.task.loss });
@@ -90,16 +127,23 @@ export class LstmTrainer {
       clipped = true;
     } else if (c.clip?.kind === 'value') {
       const lim = c.clip.limit;
-      for (const n of LSTM_PARAM_NAMES) sum[n].forEach((v, i, a) => {
-        if (Math.abs(v) > lim) {
-          a[i] = Math.sign(v) * lim;
-          clipped = true;
-        }
-      });
+      for (const n of LSTM_PARAM_NAMES)
+        sum[n].forEach((v, i, a) => {
+          if (Math.abs(v) > lim) {
+            a[i] = Math.sign(v) * lim;
+            clipped = true;
+          }
+        });
     }
     this.iteration += 1;
     this.update(sum);
-    return { iteration: this.iteration, loss: loss / Math.max(scored, 1), accuracy: keys === 0 ? null : right / keys, gradNorm, clipped };
+    return {
+      iteration: this.iteration,
+      loss: loss / Math.max(scored, 1),
+      accuracy: keys === 0 ? null : right / keys,
+      gradNorm,
+      clipped,
+    };
   }
 
   private update(g: Record<LstmParamName, Float64Array>): void {
@@ -139,10 +183,16 @@ export class LstmTrainer {
     return out;
   }
 
-  /** Loss per scored step and accuracy at the key steps on `examples` examples from a fixed evaluation seed (the same as Trainer.evaluate's). */
+  /**
+   * Loss per scored step and accuracy at the key steps on `examples` examples from a fixed evaluation seed (the same as
+   * Trainer.evaluate's).
+   */
   evaluate(examples = 200): { loss: number; accuracy: number } {
     const r = rng(iterationSeed(this.config.seed ^ 0x5eed, 1 << 30));
-    let loss = 0, scored = 0, right = 0, keys = 0;
+    let loss = 0,
+      scored = 0,
+      right = 0,
+      keys = 0;
     for (let i = 0; i < examples; i++) {
       const ex = this.task.sample(r);
       const fw = lstmForward(this.params, ex.xs, ex.ys, { loss: this.task.loss });
@@ -160,7 +210,12 @@ export class LstmTrainer {
 
   describe(): string {
     const c = this.config;
-    const clip = c.clip === null ? 'no clipping' : c.clip.kind === 'norm' ? `clip ‖g‖ ≤ ${c.clip.max}` : `clip to [−${c.clip.limit}, ${c.clip.limit}]`;
+    const clip =
+      c.clip === null
+        ? 'no clipping'
+        : c.clip.kind === 'norm'
+          ? `clip ‖g‖ ≤ ${c.clip.max}`
+          : `clip to [−${c.clip.limit}, ${c.clip.limit}]`;
     return `${this.task.description}; LSTM n_h = ${c.hiddenSize}, B = ${c.batchSize}, ${c.optimizer} lr ${c.lr}, ${clip}, ${c.truncate === null ? 'full' : `chunked k=${c.truncate}`} BPTT, seed ${c.seed}`;
   }
 }

@@ -4,19 +4,19 @@
 //
 //   sgd      (Algorithm 8.2)  v ← μ v − ε g;            θ ← θ + v                         μ = 0.9, ε = 0.01
 //   adagrad  (min-char-rnn)   r ← r + g²;                θ ← θ − ε g / √(r + δ)            ε = 0.1, δ = 1e-8
-//   rmsprop  (recurrentjs)    r ← ρ r + (1 − ρ) g²;      θ ← θ − ε g / √(r + δ)            ε = 0.01, ρ = 0.999, δ = 1e-8
+// rmsprop (recurrentjs) r ← ρ r + (1 − ρ) g²; θ ← θ − ε g / √(r + δ) ε = 0.01, ρ = 0.999, δ = 1e-8
 //   adam     (Algorithm 8.7)  s ← ρ1 s + (1 − ρ1) g;  r ← ρ2 r + (1 − ρ2) g²;
-//                             θ ← θ − ε (s / (1 − ρ1^t)) / (√(r / (1 − ρ2^t)) + δ)      ε = 0.001, ρ1 = 0.9, ρ2 = 0.999, δ = 1e-8
+// θ ← θ − ε (s / (1 − ρ1^t)) / (√(r / (1 − ρ2^t)) + δ) ε = 0.001, ρ1 = 0.9, ρ2 = 0.999, δ = 1e-8
 //
 // Where the book and a reference program differ we follow the program named, so a reader can compare line by line:
 // min-char-rnn puts δ inside the square root (the book's Algorithm 8.4 adds it outside: ε / (δ + √r)), and
 // recurrentjs clips and decays weights inside its RMSProp solver — here clipping is a separate step (clip.ts) and
 // there is no weight decay. All state lives in plain Float64Arrays named per parameter, so a checkpoint can
 // save it (`state()`) and restore it (`restoreOptimizer`).
-import { Grads } from '../model/engine';
-import { PARAM_NAMES, ParamName, Params, checkParams, paramData } from '../model/params';
+import type { Grads } from '../model/engine';
 import { BpttError } from '../model/errors';
-import { Mat, expectFinite } from '../model/tensor';
+import { checkParams, PARAM_NAMES, type ParamName, type Params, paramData } from '../model/params';
+import { expectFinite, type Mat } from '../model/tensor';
 
 /** The parameter gradients an optimiser needs: a `Grads` from backward() is one. */
 export type ParamGrads = Pick<Grads, 'dU' | 'dW' | 'dV' | 'db' | 'dc'>;
@@ -48,7 +48,10 @@ export type OptimizerName = 'sgd' | 'adagrad' | 'rmsprop' | 'adam';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adagrad', 'rmsprop', 'adam'];
 
 export interface OptimizerOptions {
-  /** Learning rate ε. Defaults: sgd 0.01, adagrad 0.1 (min-char-rnn), rmsprop 0.01 (recurrentjs demo), adam 0.001 (Kingma & Ba). */
+  /**
+   * Learning rate ε. Defaults: sgd 0.01, adagrad 0.1 (min-char-rnn), rmsprop 0.01 (recurrentjs demo), adam 0.001
+   * (Kingma & Ba).
+   */
   lr?: number;
   /** sgd: momentum μ, default 0.9 (0 is plain SGD). */
   momentum?: number;
@@ -64,7 +67,12 @@ export interface OptimizerOptions {
 export const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, adagrad: 0.1, rmsprop: 0.01, adam: 0.001 };
 
 /** What each optimiser keeps per parameter: v (sgd), r (adagrad, rmsprop), s and r (adam). */
-const SLOTS: Record<OptimizerName, readonly string[]> = { sgd: ['v'], adagrad: ['r'], rmsprop: ['r'], adam: ['s', 'r'] };
+const SLOTS: Record<OptimizerName, readonly string[]> = {
+  sgd: ['v'],
+  adagrad: ['r'],
+  rmsprop: ['r'],
+  adam: ['s', 'r'],
+};
 
 /** An optimiser's whole state as plain JSON: hyper-parameters, step count t, and the slots per parameter. */
 export interface OptimizerState {
@@ -89,7 +97,8 @@ export interface Optimizer {
 }
 
 function positive(what: string, v: number): number {
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new BpttError(`${what} must be a positive number, got ${String(v)}`);
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+    throw new BpttError(`${what} must be a positive number, got ${String(v)}`);
   return v;
 }
 
@@ -110,7 +119,11 @@ function hyperOf(name: OptimizerName, o: OptimizerOptions): Record<string, numbe
     case 'rmsprop':
       return { decay: fraction('rmsprop: decay ρ', o.decay ?? 0.999, false), eps };
     case 'adam':
-      return { beta1: fraction('adam: beta1 (ρ1)', o.beta1 ?? 0.9, true), beta2: fraction('adam: beta2 (ρ2)', o.beta2 ?? 0.999, false), eps };
+      return {
+        beta1: fraction('adam: beta1 (ρ1)', o.beta1 ?? 0.9, true),
+        beta2: fraction('adam: beta2 (ρ2)', o.beta2 ?? 0.999, false),
+        eps,
+      };
   }
 }
 
@@ -133,7 +146,10 @@ class ElementwiseOptimizer implements Optimizer {
       }
       expectFinite(grad, `${this.name}: ∇${name} L`); // checked before any update, so a bad gradient changes nothing
       if (this.slots[SLOTS[this.name][0]][name].length !== theta.length) {
-        throw new BpttError(`${this.name}: its state for ${name} has ${this.slots[SLOTS[this.name][0]][name].length} entries but ${name} has ${theta.length} (a different model?)`);
+        throw new BpttError(
+          `${this.name}: its state for ${name} has ${this.slots[SLOTS[this.name][0]][name].length} entries but ` +
+            `${name} has ${theta.length} (a different model?)`,
+        );
       }
     }
     this.t += 1;
@@ -170,8 +186,8 @@ class ElementwiseOptimizer implements Optimizer {
         case 'adam': {
           const s = this.slots.s[name];
           const r = this.slots.r[name];
-          const c1 = 1 - Math.pow(h.beta1, this.t); // bias corrections: s and r start at 0, so early
-          const c2 = 1 - Math.pow(h.beta2, this.t); // averages are too small by exactly these factors
+          const c1 = 1 - h.beta1 ** this.t; // bias corrections: s and r start at 0, so early
+          const c2 = 1 - h.beta2 ** this.t; // averages are too small by exactly these factors
           for (let i = 0; i < theta.length; i++) {
             s[i] = h.beta1 * s[i] + (1 - h.beta1) * g0[i];
             r[i] = h.beta2 * r[i] + (1 - h.beta2) * g0[i] * g0[i];
@@ -186,14 +202,21 @@ class ElementwiseOptimizer implements Optimizer {
   state(): OptimizerState {
     const slots: Record<string, Record<ParamName, number[]>> = {};
     for (const [slot, per] of Object.entries(this.slots)) {
-      slots[slot] = { U: Array.from(per.U), W: Array.from(per.W), V: Array.from(per.V), b: Array.from(per.b), c: Array.from(per.c) };
+      slots[slot] = {
+        U: Array.from(per.U),
+        W: Array.from(per.W),
+        V: Array.from(per.V),
+        b: Array.from(per.b),
+        c: Array.from(per.c),
+      };
     }
     return { name: this.name, lr: this.lr, hyper: { ...this.hyper }, t: this.t, slots };
   }
 }
 
 function checkName(name: string): OptimizerName {
-  if (!OPTIMIZERS.includes(name as OptimizerName)) throw new BpttError(`unknown optimiser "${name}": expected one of ${OPTIMIZERS.join(', ')}`);
+  if (!OPTIMIZERS.includes(name as OptimizerName))
+    throw new BpttError(`unknown optimiser "${name}": expected one of ${OPTIMIZERS.join(', ')}`);
   return name as OptimizerName;
 }
 
@@ -204,7 +227,13 @@ export function makeOptimizer(name: OptimizerName, p: Params, o: OptimizerOption
   const lr = positive(`${n}: learning rate (lr)`, o.lr ?? DEFAULT_LR[n]);
   const slots: Record<string, Record<ParamName, Float64Array>> = {};
   for (const slot of SLOTS[n]) {
-    slots[slot] = { U: new Float64Array(p.U.data.length), W: new Float64Array(p.W.data.length), V: new Float64Array(p.V.data.length), b: new Float64Array(p.b.length), c: new Float64Array(p.c.length) };
+    slots[slot] = {
+      U: new Float64Array(p.U.data.length),
+      W: new Float64Array(p.W.data.length),
+      V: new Float64Array(p.V.data.length),
+      b: new Float64Array(p.b.length),
+      c: new Float64Array(p.c.length),
+    };
   }
   return new ElementwiseOptimizer(n, lr, hyperOf(n, o), slots);
 }
@@ -214,7 +243,8 @@ export function makeOptimizer(name: OptimizerName, p: Params, o: OptimizerOption
  * the name, every hyper-parameter, t, and each slot's length and finiteness. `where` prefixes errors.
  */
 export function restoreOptimizer(state: OptimizerState, p: Params, where = 'optimizer state'): Optimizer {
-  if (state === null || typeof state !== 'object') throw new BpttError(`${where} must be an object, got ${JSON.stringify(state)}`);
+  if (state === null || typeof state !== 'object')
+    throw new BpttError(`${where} must be an object, got ${JSON.stringify(state)}`);
   const n = checkName(String(state.name));
   if (state.hyper === null || typeof state.hyper !== 'object') throw new BpttError(`${where}.hyper must be an object`);
   const expected = Object.keys(hyperOf(n, {}));
@@ -223,21 +253,30 @@ export function restoreOptimizer(state: OptimizerState, p: Params, where = 'opti
   }
   const hyper = hyperOf(n, state.hyper as OptimizerOptions);
   const lr = positive(`${where}.lr`, state.lr);
-  if (!Number.isInteger(state.t) || state.t < 0) throw new BpttError(`${where}.t must be an integer ≥ 0 (steps taken), got ${String(state.t)}`);
+  if (!Number.isInteger(state.t) || state.t < 0)
+    throw new BpttError(`${where}.t must be an integer ≥ 0 (steps taken), got ${String(state.t)}`);
   if (state.slots === null || typeof state.slots !== 'object') throw new BpttError(`${where}.slots must be an object`);
   const slots: Record<string, Record<ParamName, Float64Array>> = {};
   for (const slot of SLOTS[n]) {
     const per = state.slots[slot];
-    if (per === null || typeof per !== 'object') throw new BpttError(`${where}.slots.${slot} is missing (${n} keeps ${SLOTS[n].join(' and ')})`);
+    if (per === null || typeof per !== 'object')
+      throw new BpttError(`${where}.slots.${slot} is missing (${n} keeps ${SLOTS[n].join(' and ')})`);
     const out = {} as Record<ParamName, Float64Array>;
     for (const name of PARAM_NAMES) {
       const want = paramData(p, name).length;
       const arr = per[name];
-      if (!Array.isArray(arr)) throw new BpttError(`${where}.slots.${slot}.${name} must be an array of ${want} numbers, got ${JSON.stringify(arr) ?? 'nothing'}`);
-      if (arr.length !== want) throw new BpttError(`${where}.slots.${slot}.${name} has ${arr.length} entries but ${name} has ${want}`);
+      if (!Array.isArray(arr))
+        throw new BpttError(
+          `${where}.slots.${slot}.${name} must be an array of ${want} numbers, got ${JSON.stringify(arr) ?? 'nothing'}`,
+        );
+      if (arr.length !== want)
+        throw new BpttError(`${where}.slots.${slot}.${name} has ${arr.length} entries but ${name} has ${want}`);
       const v = new Float64Array(want);
       for (let i = 0; i < want; i++) {
-        if (typeof arr[i] !== 'number' || !Number.isFinite(arr[i])) throw new BpttError(`${where}.slots.${slot}.${name}[${i}] must be a finite number, got ${JSON.stringify(arr[i]) ?? 'nothing'}`);
+        if (typeof arr[i] !== 'number' || !Number.isFinite(arr[i]))
+          throw new BpttError(
+            `${where}.slots.${slot}.${name}[${i}] must be a finite number, got ${JSON.stringify(arr[i]) ?? 'nothing'}`,
+          );
         v[i] = arr[i];
       }
       out[name] = v;

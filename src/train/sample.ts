@@ -2,12 +2,13 @@
 // token, feed it back. Temperature < 1 sharpens the distribution, > 1 flattens it; temperature 0 means "always the
 // most likely token" (argmax). Each step is the engine's own forward pass over one step, with h(t−1)
 // handed over as its h(0).
-import { Vocab, decode, encode } from './text';
+
 import { forward } from '../model/engine';
-import { Params, checkParams } from '../model/params';
 import { BpttError } from '../model/errors';
+import { checkParams, type Params } from '../model/params';
+import { type Rng, rng } from '../model/rng';
 import { row } from '../model/tensor';
-import { Rng, rng } from '../model/rng';
+import { decode, encode, type Vocab } from './text';
 
 export interface SampleOptions {
   /** How many tokens to generate. */
@@ -27,7 +28,9 @@ export interface SampleOptions {
 
 export function checkTemperature(temperature: number): number {
   if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature)) {
-    throw new BpttError(`temperature must be a finite number > 0 (or exactly 0 for argmax), got ${String(temperature)}`);
+    throw new BpttError(
+      `temperature must be a finite number > 0 (or exactly 0 for argmax), got ${String(temperature)}`,
+    );
   }
   return temperature;
 }
@@ -86,12 +89,15 @@ export interface SampleResult {
 /** Generates `length` tokens from a one-hot-input model (D = K: the output is fed back as the next input). */
 export function sampleTokens(p: Params, o: SampleOptions): SampleResult {
   const { D, H, K } = checkParams(p);
-  if (D !== K) throw new BpttError(`sampling feeds each output back as the next input, so D must equal K; got D = ${D}, K = ${K}`);
-  if (!Number.isInteger(o.length) || o.length < 0) throw new BpttError(`sample length must be an integer ≥ 0, got ${String(o.length)}`);
+  if (D !== K)
+    throw new BpttError(`sampling feeds each output back as the next input, so D must equal K; got D = ${D}, K = ${K}`);
+  if (!Number.isInteger(o.length) || o.length < 0)
+    throw new BpttError(`sample length must be an integer ≥ 0, got ${String(o.length)}`);
   const temperature = checkTemperature(o.temperature ?? 1);
   const r = o.rng ?? rng(o.seed ?? 1);
   const prime = Array.from(o.prime ?? [o.start ?? 0]);
-  if (prime.length === 0) throw new BpttError('sample: prime must hold at least one token (or leave it out and give start)');
+  if (prime.length === 0)
+    throw new BpttError('sample: prime must hold at least one token (or leave it out and give start)');
   let h = new Float64Array(H);
   if (o.h0 !== undefined) h.set(o.h0);
   // Run the prime (all but its last token) through the model to set up h; the last token is the first input below.
@@ -117,7 +123,8 @@ export interface TextSampleOptions extends Omit<SampleOptions, 'prime' | 'start'
 
 /** Generates text from a character model; the prime is not repeated in the result. */
 export function sampleText(p: Params, vocab: Vocab, o: TextSampleOptions): string {
-  if (vocab.size !== p.V.rows) throw new BpttError(`the vocabulary has ${vocab.size} characters but the model has K = ${p.V.rows} outputs`);
+  if (vocab.size !== p.V.rows)
+    throw new BpttError(`the vocabulary has ${vocab.size} characters but the model has K = ${p.V.rows} outputs`);
   const prime = o.prime === undefined || o.prime === '' ? undefined : encode(o.prime, vocab, 'the prime');
   return decode(sampleTokens(p, { ...o, prime, start: 0 }).tokens, vocab);
 }

@@ -1,10 +1,11 @@
 // Seeded synthetic tasks whose answer depends on inputs many steps back, scored only at the steps that matter (the
 // engine skips steps whose target is null): adding, copy, the embedded Reber grammar and sine waves.
-import { LossName, TargetInput } from '../model/losses';
-import { InputSpec } from '../model/inputs';
+
 import { BpttError } from '../model/errors';
-import { Mat, mat, row } from '../model/tensor';
-import { Rng } from '../model/rng';
+import type { InputSpec } from '../model/inputs';
+import type { LossName, TargetInput } from '../model/losses';
+import type { Rng } from '../model/rng';
+import { type Mat, mat, row } from '../model/tensor';
 
 /** One sequence of a task: inputs, targets (null = not scored), and the steps where accuracy is measured. */
 export interface Example {
@@ -23,7 +24,9 @@ export interface Task {
   readonly inputSize: number; // D
   readonly outputSize: number; // K
   readonly loss: LossName;
-  /** How far back the answer lies: for adding and copy the steps between the first needed input and the scored output. */
+  /**
+   * How far back the answer lies: for adding and copy the steps between the first needed input and the scored output.
+   */
   readonly lag: number;
   /** Steps T of an example (reber: its strings vary; 64 is more than any of 2 million draws took). */
   readonly steps: number;
@@ -36,7 +39,10 @@ export interface Task {
 }
 
 export interface TaskOptions {
-  /** adding: sequence length T (default 20); copy: steps between a symbol and its recall (default 10); sine: steps of warm-up before scoring (default 5). */
+  /**
+   * adding: sequence length T (default 20); copy: steps between a symbol and its recall (default 10); sine: steps of
+   * warm-up before scoring (default 5).
+   */
   lag?: number;
   /** copy: symbols to remember (default 1); reber: ignored. */
   symbols?: number;
@@ -131,11 +137,26 @@ export function copyTask(lag = 10, symbols = 1, alphabet = 4, noise = false): Ta
 // two equally likely (symbol, next state) choices; state 6 ends with E.
 const REBER_SYMBOLS = ['B', 'T', 'P', 'S', 'X', 'V', 'E'];
 const REBER: readonly (readonly [string, number])[][] = [
-  [['T', 2], ['P', 3]], // 1 (after B)
-  [['S', 2], ['X', 4]], // 2
-  [['T', 3], ['V', 5]], // 3
-  [['X', 3], ['S', 6]], // 4
-  [['P', 4], ['V', 6]], // 5
+  [
+    ['T', 2],
+    ['P', 3],
+  ], // 1 (after B)
+  [
+    ['S', 2],
+    ['X', 4],
+  ], // 2
+  [
+    ['T', 3],
+    ['V', 5],
+  ], // 3
+  [
+    ['X', 3],
+    ['S', 6],
+  ], // 4
+  [
+    ['P', 4],
+    ['V', 6],
+  ], // 5
 ];
 
 function reberString(r: Rng): string {
@@ -157,7 +178,8 @@ function reberString(r: Rng): string {
 export function reberTask(): Task {
   return {
     name: 'reber',
-    description: 'embedded Reber grammar: predict the next symbol; accuracy at the step that must recall the 2nd symbol',
+    description:
+      'embedded Reber grammar: predict the next symbol; accuracy at the step that must recall the 2nd symbol',
     inputSize: 7,
     outputSize: 7,
     loss: 'softmax-ce',
@@ -231,7 +253,13 @@ export function makeTask(name: string, o: TaskOptions = {}): Task {
 }
 
 /** Is the prediction at step t right? argmax for softmax-ce; |o − y| ≤ tolerance for squared. */
-export function isCorrect(loss: LossName, yhat: Mat, t: number, y: number | ArrayLike<number>, tolerance: number): boolean {
+export function isCorrect(
+  loss: LossName,
+  yhat: Mat,
+  t: number,
+  y: number | ArrayLike<number>,
+  tolerance: number,
+): boolean {
   const p = row(yhat, t);
   if (loss === 'softmax-ce') {
     let best = 0;

@@ -8,24 +8,50 @@
 // predict it from y(t−1) alone (its output carries everything it needs, the condition §10.2.1 states). The vanilla
 // RNN reads the same y(t−1) as its input x(t).
 import { backward, forward } from '../model/engine';
-import { PARAM_NAMES, Params, initParams, paramData } from '../model/params';
-import { Rng, rng } from '../model/rng';
+import { initParams, PARAM_NAMES, type Params, paramData } from '../model/params';
+import { type Rng, rng } from '../model/rng';
+import {
+  initTf,
+  TF_PARAM_NAMES,
+  type TfParams,
+  type TfSequence,
+  tfBackward,
+  tfForward,
+  tfGradData,
+  tfParamData,
+} from '../model/teacher-forcing';
 import { fromRows, mat } from '../model/tensor';
-import { TF_PARAM_NAMES, TfParams, TfSequence, initTf, tfBackward, tfForward, tfGradData, tfParamData } from '../model/teacher-forcing';
 import { iterationSeed } from './config';
 import { gradData } from './optim';
 
 /** One sequence round the circle: x(t) = 1 (a constant input), y(0..T) the points. */
 export function circleSequence(r: Rng, T: number, period: number): TfSequence {
   const phi = 2 * Math.PI * r.uniform();
-  const y = Array.from({ length: T + 1 }, (_, t) => [Math.sin((2 * Math.PI * t) / period + phi), Math.cos((2 * Math.PI * t) / period + phi)]);
-  return { x: fromRows(Array.from({ length: T }, () => [1]), 'x'), y: fromRows(y, 'y') };
+  const y = Array.from({ length: T + 1 }, (_, t) => [
+    Math.sin((2 * Math.PI * t) / period + phi),
+    Math.cos((2 * Math.PI * t) / period + phi),
+  ]);
+  return {
+    x: fromRows(
+      Array.from({ length: T }, () => [1]),
+      'x',
+    ),
+    y: fromRows(y, 'y'),
+  };
 }
 
 /** Adam (Algorithm 8.7, ε = lr, ρ1 = 0.9, ρ2 = 0.999, δ = 1e-8) over a list of arrays; `t` counts from 1. */
-function adam(params: Float64Array[], grads: Float64Array[], state: { s: Float64Array[]; r: Float64Array[] }, lr: number, t: number): void {
+function adam(
+  params: Float64Array[],
+  grads: Float64Array[],
+  state: { s: Float64Array[]; r: Float64Array[] },
+  lr: number,
+  t: number,
+): void {
   params.forEach((th, n) => {
-    const g = grads[n], s = state.s[n], r = state.r[n];
+    const g = grads[n],
+      s = state.s[n],
+      r = state.r[n];
     for (let i = 0; i < th.length; i++) {
       s[i] = 0.9 * s[i] + 0.1 * g[i];
       r[i] = 0.999 * r[i] + 0.001 * g[i] * g[i];
@@ -44,7 +70,15 @@ export interface CircleConfig {
   seed: number;
 }
 
-export const CIRCLE_DEFAULTS: CircleConfig = { hiddenSize: 16, T: 30, period: 12, batchSize: 8, iterations: 300, lr: 0.01, seed: 1 };
+export const CIRCLE_DEFAULTS: CircleConfig = {
+  hiddenSize: 16,
+  T: 30,
+  period: 12,
+  batchSize: 8,
+  iterations: 300,
+  lr: 0.01,
+  seed: 1,
+};
 
 export interface CircleRun<P> {
   params: P;
@@ -100,7 +134,9 @@ export function trainVanillaOnCircle(c: Partial<CircleConfig> = {}): CircleRun<P
 }
 
 function rowsOf(m: { rows: number; cols: number; data: Float64Array }, from: number): number[][] {
-  return Array.from({ length: m.rows - from }, (_, i) => Array.from(m.data.subarray((from + i) * m.cols, (from + i + 1) * m.cols)));
+  return Array.from({ length: m.rows - from }, (_, i) =>
+    Array.from(m.data.subarray((from + i) * m.cols, (from + i + 1) * m.cols)),
+  );
 }
 
 /** The vanilla RNN run free: x(1) = y(0), then x(t) = o(t−1), the state carried; returns o(1..T) as T×2. */
@@ -125,19 +161,34 @@ export interface DriftCurves {
   vanillaFreeRunning: number[]; // the vanilla RNN fed its own outputs
 }
 
-/** Mean distance from the targets per step, on `n` held-out sequences (a fixed evaluation seed), for both models run both ways. */
-export function driftCurves(tf: TfParams, vanilla: Params, c: Partial<CircleConfig> & { n?: number } = {}): DriftCurves {
+/**
+ * Mean distance from the targets per step, on `n` held-out sequences (a fixed evaluation seed), for both models run
+ * both ways.
+ */
+export function driftCurves(
+  tf: TfParams,
+  vanilla: Params,
+  c: Partial<CircleConfig> & { n?: number } = {},
+): DriftCurves {
   const cfg = { ...CIRCLE_DEFAULTS, ...c };
   const n = c.n ?? 100;
   const r = rng(iterationSeed(cfg.seed ^ 0x5eed, 1 << 30));
   const T = cfg.T;
-  const acc = { teacherForced: new Array(T).fill(0), freeRunning: new Array(T).fill(0), vanillaTeacherForced: new Array(T).fill(0), vanillaFreeRunning: new Array(T).fill(0) };
-  const dist = (o: ArrayLike<number>, s: TfSequence, t: number): number => Math.hypot(o[t * 2] - s.y.data[(t + 1) * 2], o[t * 2 + 1] - s.y.data[(t + 1) * 2 + 1]);
+  const acc = {
+    teacherForced: new Array(T).fill(0),
+    freeRunning: new Array(T).fill(0),
+    vanillaTeacherForced: new Array(T).fill(0),
+    vanillaFreeRunning: new Array(T).fill(0),
+  };
+  const dist = (o: ArrayLike<number>, s: TfSequence, t: number): number =>
+    Math.hypot(o[t * 2] - s.y.data[(t + 1) * 2], o[t * 2 + 1] - s.y.data[(t + 1) * 2 + 1]);
   for (let i = 0; i < n; i++) {
     const s = circleSequence(r, T, cfg.period);
     const tfo = tfForward(tf, s, 'teacher').o.data;
     const fro = tfForward(tf, s, 'free').o.data;
-    const vto = forward(vanilla, { x: mat(T, 2, s.y.data.slice(0, T * 2)) }, new Array(T).fill(null), { loss: 'squared' }).o.data;
+    const vto = forward(vanilla, { x: mat(T, 2, s.y.data.slice(0, T * 2)) }, new Array(T).fill(null), {
+      loss: 'squared',
+    }).o.data;
     const vfo = vanillaFreeRun(vanilla, s);
     for (let t = 0; t < T; t++) {
       acc.teacherForced[t] += dist(tfo, s, t) / n;

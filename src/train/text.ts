@@ -1,8 +1,9 @@
 // Text for training a character model: the vocabulary, encoding and decoding, and a corpus read from a file
 // (data/genesis.txt ships with the lab) split into training and held-out text. Sources and licences: data/README.md.
+
+import * as path from 'node:path';
 import { readBytes } from '../io/files';
 import { MAX_VOCAB } from '../io/limits';
-import * as path from 'node:path';
 import { BpttError } from '../model/errors';
 
 /** The corpus that ships with the lab: Genesis from the King James Version (public domain), one verse per line. */
@@ -17,10 +18,15 @@ export interface Vocab {
 
 /** A vocabulary from a list of distinct single characters (as a checkpoint stores it). */
 export function vocabFromChars(chars: readonly string[]): Vocab {
-  if (chars.length > MAX_VOCAB) throw new BpttError(`a vocabulary of ${chars.length} characters is more than a character model here handles (${MAX_VOCAB}): D = K = ${chars.length} would make U and V ${chars.length} wide`);
+  if (chars.length > MAX_VOCAB)
+    throw new BpttError(
+      `a vocabulary of ${chars.length} characters is more than a character model here handles (${MAX_VOCAB}): D = K ` +
+        `= ${chars.length} would make U and V ${chars.length} wide`,
+    );
   const index = new Map<string, number>();
   chars.forEach((c, i) => {
-    if (typeof c !== 'string' || Array.from(c).length !== 1) throw new BpttError(`vocabulary entry ${i} must be a single character, got ${JSON.stringify(c)}`);
+    if (typeof c !== 'string' || Array.from(c).length !== 1)
+      throw new BpttError(`vocabulary entry ${i} must be a single character, got ${JSON.stringify(c)}`);
     if (index.has(c)) throw new BpttError(`vocabulary has ${showChar(c)} twice (entries ${index.get(c)} and ${i})`);
     index.set(c, i);
   });
@@ -31,7 +37,11 @@ export function vocabFromChars(chars: readonly string[]): Vocab {
 /** Every distinct character of the text, sorted by code point (so the same text always gives the same tokens). */
 export function buildVocab(text: string, source = 'the text'): Vocab {
   const set = new Set(Array.from(text));
-  if (set.size > MAX_VOCAB) throw new BpttError(`${source} has ${set.size} distinct characters, more than a character model here handles (${MAX_VOCAB}): D = K = ${set.size} would make U and V ${set.size} wide; is it text?`);
+  if (set.size > MAX_VOCAB)
+    throw new BpttError(
+      `${source} has ${set.size} distinct characters, more than a character model here handles (${MAX_VOCAB}): D = ` +
+        `K = ${set.size} would make U and V ${set.size} wide; is it text?`,
+    );
   return vocabFromChars([...set].sort((a, b) => (a.codePointAt(0) as number) - (b.codePointAt(0) as number)));
 }
 
@@ -50,7 +60,10 @@ export function encode(text: string, vocab: Vocab, source = 'the text'): Int32Ar
   for (let i = 0; i < chars.length; i++) {
     const j = vocab.index.get(chars[i]);
     if (j === undefined) {
-      throw new BpttError(`unknown character ${showChar(chars[i])} at line ${line}, column ${col} (offset ${i}, counting from 0) of ${source}: not among the model's ${vocab.size} characters`);
+      throw new BpttError(
+        `unknown character ${showChar(chars[i])} at line ${line}, column ${col} (offset ${i}, counting from 0) of ` +
+          `${source}: not among the model's ${vocab.size} characters`,
+      );
     }
     out[i] = j;
     if (chars[i] === '\n') {
@@ -66,7 +79,8 @@ export function decode(tokens: ArrayLike<number>, vocab: Vocab): string {
   let s = '';
   for (let i = 0; i < tokens.length; i++) {
     const c = vocab.chars[tokens[i]];
-    if (c === undefined) throw new BpttError(`token ${tokens[i]} at position ${i} is not in the vocabulary (0..${vocab.size - 1})`);
+    if (c === undefined)
+      throw new BpttError(`token ${tokens[i]} at position ${i} is not in the vocabulary (0..${vocab.size - 1})`);
     s += c;
   }
   return s;
@@ -75,7 +89,8 @@ export function decode(tokens: ArrayLike<number>, vocab: Vocab): string {
 /** Reads a UTF-8 text file; missing, unreadable, empty or non-UTF-8 files are errors that say which. */
 export function readText(file: string): string {
   const buf = readBytes(file, 'text file');
-  if (buf.length === 0) throw new BpttError(`text file ${file} is empty: a character model needs at least 2 characters`);
+  if (buf.length === 0)
+    throw new BpttError(`text file ${file} is empty: a character model needs at least 2 characters`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
@@ -83,7 +98,11 @@ export function readText(file: string): string {
     throw new BpttError(`text file ${file} is not valid UTF-8`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark is not part of the text
-  if (Array.from(text).length < 2) throw new BpttError(`text file ${file} has ${Array.from(text).length} character(s): a character model needs at least 2 (an input and the next one)`);
+  if (Array.from(text).length < 2)
+    throw new BpttError(
+      `text file ${file} has ${Array.from(text).length} character(s): a character model needs at least 2 (an input ` +
+        `and the next one)`,
+    );
   return text;
 }
 
@@ -110,10 +129,12 @@ export function loadCorpus(file: string = DEFAULT_CORPUS, o: CorpusOptions = {})
 
 export function corpusFromText(text: string, source = 'text', o: CorpusOptions = {}): Corpus {
   const f = o.validFraction ?? 0.1;
-  if (typeof f !== 'number' || !(f >= 0 && f < 1)) throw new BpttError(`validFraction must be in [0, 1), got ${String(f)}`);
+  if (typeof f !== 'number' || !(f >= 0 && f < 1))
+    throw new BpttError(`validFraction must be in [0, 1), got ${String(f)}`);
   const vocab = o.vocab ?? buildVocab(text, source);
   const tokens = encode(text, vocab, source);
-  if (tokens.length < 2) throw new BpttError(`${source} has ${tokens.length} character(s): a character model needs at least 2`);
+  if (tokens.length < 2)
+    throw new BpttError(`${source} has ${tokens.length} character(s): a character model needs at least 2`);
   const cut = Math.max(2, Math.round(tokens.length * (1 - f)));
   return { source, text, vocab, tokens, train: tokens.subarray(0, cut), valid: tokens.subarray(cut) };
 }

@@ -1,4 +1,5 @@
-// Why over 300 lines: the Trainer class (one iteration, its streams, evaluation and resuming) is one object; its settings live in config.ts.
+// Why over 300 lines: the Trainer class (one iteration, its streams, evaluation and resuming) is one object; its
+// settings live in config.ts.
 //
 // The training loop: draw a minibatch of sequences, get their summed gradient (full or chunked BPTT: one batched
 // forward and backward pass over all of them; randomized and streaming truncation: one sequence at a time), clip,
@@ -14,20 +15,20 @@
 // iterations (the state is carried, the gradient is not — itself a truncation at the sequence boundary), and at the
 // end of its part starts over with h = 0.
 import * as path from 'node:path';
-import { Source, TrainConfig, check, iterationSeed, modelSizesOf, resolveConfig } from './config';
-import { ClipResult, clipGrads } from './clip';
-import { Corpus } from './text';
-import { Example, isCorrect } from './tasks';
-import { LossName, TargetInput } from '../model/losses';
-import { Optimizer, ParamGrads, addGrads, makeOptimizer, zeroGrads } from './optim';
-import { Forward, Grads, backward, forward, forwardBatch } from '../model/engine';
+import { backward, type Forward, forward, forwardBatch, type Grads } from '../model/engine';
 import { toInputs } from '../model/inputs';
+import type { LossName, TargetInput } from '../model/losses';
+import { checkParams, initParams, type Params } from '../model/params';
 import { chunkStarts, forwardInPieces } from '../model/pieces';
-import { Params, checkParams, initParams } from '../model/params';
-import { sampleTokens } from './sample';
-import { Mat, mat, row } from '../model/tensor';
+import { type Rng, rng } from '../model/rng';
+import { type Mat, mat, row } from '../model/tensor';
 import { checkEvery, checkpointedGrads } from './checkpointing';
-import { Rng, rng } from '../model/rng';
+import { type ClipResult, clipGrads } from './clip';
+import { check, iterationSeed, modelSizesOf, resolveConfig, type Source, type TrainConfig } from './config';
+import { addGrads, makeOptimizer, type Optimizer, type ParamGrads, zeroGrads } from './optim';
+import { sampleTokens } from './sample';
+import { type Example, isCorrect } from './tasks';
+import type { Corpus } from './text';
 import { describeTruncation, estimateGradient } from './truncation';
 
 export interface IterationStats {
@@ -56,7 +57,6 @@ export interface TrainerState {
   clippedCount: number;
   streams: { pos: number; h: number[] }[];
 }
-
 
 export interface Restore {
   params: Params;
@@ -90,19 +90,36 @@ export class Trainer {
    */
   gradCheckpointEvery: number | null = null;
 
-  constructor(readonly source: Source, config: Partial<TrainConfig> = {}, restore?: Restore) {
+  constructor(
+    readonly source: Source,
+    config: Partial<TrainConfig> = {},
+    restore?: Restore,
+  ) {
     this.config = resolveConfig(config, source);
     const { D, K, loss } = modelSizesOf(source);
     this.loss = loss;
     const H = this.config.hiddenSize;
     if (restore) {
       const s = checkParams(restore.params);
-      check(s.D === D && s.K === K && s.H === H, `the checkpoint's model (D = ${s.D}, H = ${s.H}, K = ${s.K}) does not fit this run (D = ${D}, H = ${H}, K = ${K})`);
+      check(
+        s.D === D && s.K === K && s.H === H,
+        `the checkpoint's model (D = ${s.D}, H = ${s.H}, K = ${s.K}) does not fit this run (D = ${D}, H = ${H}, K = ` +
+          `${K})`,
+      );
       this.params = restore.params;
       this.optimizer = restore.optimizer;
     } else {
-      this.params = initParams({ inputSize: D, hiddenSize: H, outputSize: K, seed: this.config.seed, scale: this.config.initScale });
-      this.optimizer = makeOptimizer(this.config.optimizer, this.params, { ...this.config.optimizerOptions, lr: this.config.lr });
+      this.params = initParams({
+        inputSize: D,
+        hiddenSize: H,
+        outputSize: K,
+        seed: this.config.seed,
+        scale: this.config.initScale,
+      });
+      this.optimizer = makeOptimizer(this.config.optimizer, this.params, {
+        ...this.config.optimizerOptions,
+        lr: this.config.lr,
+      });
     }
     if (source.kind === 'text') {
       const spacing = Math.floor((source.corpus.train.length - 1) / this.config.batchSize);
@@ -112,18 +129,34 @@ export class Trainer {
   }
 
   private restoreState(s: TrainerState): void {
-    check(Number.isInteger(s.iteration) && s.iteration >= 0, `trainer state: iteration must be an integer ≥ 0, got ${String(s.iteration)}`);
+    check(
+      Number.isInteger(s.iteration) && s.iteration >= 0,
+      `trainer state: iteration must be an integer ≥ 0, got ${String(s.iteration)}`,
+    );
     check(Number.isFinite(s.ema), `trainer state: ema must be a finite number, got ${String(s.ema)}`);
-    check(Number.isInteger(s.clippedCount) && s.clippedCount >= 0 && s.clippedCount <= s.iteration, `trainer state: clippedCount must be an integer in 0..iteration, got ${String(s.clippedCount)}`);
+    check(
+      Number.isInteger(s.clippedCount) && s.clippedCount >= 0 && s.clippedCount <= s.iteration,
+      `trainer state: clippedCount must be an integer in 0..iteration, got ${String(s.clippedCount)}`,
+    );
     this.iteration = s.iteration;
     this.ema = s.ema;
     this.clippedCount = s.clippedCount;
     if (this.source.kind === 'text') {
-      check(Array.isArray(s.streams) && s.streams.length === this.streams.length, `trainer state: expected ${this.streams.length} text streams (batchSize), got ${Array.isArray(s.streams) ? s.streams.length : 'none'}`);
+      check(
+        Array.isArray(s.streams) && s.streams.length === this.streams.length,
+        `trainer state: expected ${this.streams.length} text streams (batchSize), got ` +
+          `${Array.isArray(s.streams) ? s.streams.length : 'none'}`,
+      );
       const n = this.source.corpus.train.length;
       s.streams.forEach((st, b) => {
-        check(Number.isInteger(st.pos) && st.pos >= 0 && st.pos < n, `trainer state: stream ${b} position must be in 0..${n - 1}, got ${String(st.pos)}`);
-        check(Array.isArray(st.h) && st.h.length === this.config.hiddenSize && st.h.every(Number.isFinite), `trainer state: stream ${b} h must hold H = ${this.config.hiddenSize} finite numbers`);
+        check(
+          Number.isInteger(st.pos) && st.pos >= 0 && st.pos < n,
+          `trainer state: stream ${b} position must be in 0..${n - 1}, got ${String(st.pos)}`,
+        );
+        check(
+          Array.isArray(st.h) && st.h.length === this.config.hiddenSize && st.h.every(Number.isFinite),
+          `trainer state: stream ${b} h must hold H = ${this.config.hiddenSize} finite numbers`,
+        );
         this.streams[b].pos = st.pos;
         this.streams[b].h.set(st.h);
       });
@@ -132,7 +165,12 @@ export class Trainer {
 
   /** The state a checkpoint needs to resume exactly. */
   state(): TrainerState {
-    return { iteration: this.iteration, ema: this.ema, clippedCount: this.clippedCount, streams: this.streams.map((s) => ({ pos: s.pos, h: Array.from(s.h) })) };
+    return {
+      iteration: this.iteration,
+      ema: this.ema,
+      clippedCount: this.clippedCount,
+      streams: this.streams.map((s) => ({ pos: s.pos, h: Array.from(s.h) })),
+    };
   }
 
   /** The b-th sequence of this iteration: the next text window of stream b, or a fresh task example. */
@@ -142,7 +180,8 @@ export class Trainer {
     const T = this.config.seqLength;
     const spacing = Math.floor((data.length - 1) / this.config.batchSize);
     const s = this.streams[b];
-    const end = b === this.config.batchSize - 1 ? data.length : (b + 1) * spacing + 1; // stream b reads [b·spacing, end)
+    // stream b reads [b·spacing, end)
+    const end = b === this.config.batchSize - 1 ? data.length : (b + 1) * spacing + 1;
     if (s.pos + T + 1 > end) {
       s.pos = b * spacing; // wrapped: start over with a fresh state, as min-char-rnn does
       s.h.fill(0);
@@ -155,7 +194,12 @@ export class Trainer {
   /** Forward and backward over this iteration's sequences as one batch (full BPTT, or chunks of k). */
   private batchGradient(seqs: { ex: Example; h0?: Float64Array }[], k: number | undefined): { fw: Forward; g: Grads } {
     const h0 = seqs.map(({ h0 }) => h0 ?? new Float64Array(this.config.hiddenSize));
-    const fw = forwardBatch(this.params, seqs.map(({ ex }) => ex.xs), seqs.map(({ ex }) => ex.ys), { loss: this.loss, h0, into: this.scratch.fw });
+    const fw = forwardBatch(
+      this.params,
+      seqs.map(({ ex }) => ex.xs),
+      seqs.map(({ ex }) => ex.ys),
+      { loss: this.loss, h0, into: this.scratch.fw },
+    );
     const g = backward(this.params, fw, { truncate: k, gradsInto: this.scratch.g });
     this.scratch = { fw, g };
     return { fw, g };
@@ -195,8 +239,15 @@ export class Trainer {
         loss += res.loss;
         [yhat, hT] = [res.yhat, res.hT];
       } else {
-        const res = estimateGradient(this.params, ex.xs, ex.ys, tv, { loss: this.loss, h0, rng: r, into: this.scratch.fw, gradsInto: this.scratch.g });
-        this.scratch = { fw: res.fw, g: res.backward }; // everything below reads res before the next sequence overwrites it
+        const res = estimateGradient(this.params, ex.xs, ex.ys, tv, {
+          loss: this.loss,
+          h0,
+          rng: r,
+          into: this.scratch.fw,
+          gradsInto: this.scratch.g,
+        });
+        // everything below reads res before the next sequence overwrites it
+        this.scratch = { fw: res.fw, g: res.backward };
         addGrads(g, res.grads);
         loss += res.loss;
         [yhat, hT] = [res.fw.yhat, row(res.fw.hAll, res.fw.T)];
@@ -206,7 +257,10 @@ export class Trainer {
         const y = ex.ys[t];
         if (y === null) continue;
         keys++;
-        if (isCorrect(this.loss, yhat, t * stride + row0, y, this.source.kind === 'task' ? this.source.task.tolerance : 0)) right++;
+        if (
+          isCorrect(this.loss, yhat, t * stride + row0, y, this.source.kind === 'task' ? this.source.task.tolerance : 0)
+        )
+          right++;
       }
       if (this.source.kind === 'text') {
         const s = this.streams[b];
@@ -225,7 +279,7 @@ export class Trainer {
     const perStep = loss / Math.max(scored, 1); // the engine's loss is a sum: per-step figures divide explicitly
     const beta = this.config.smoothing;
     this.ema = beta * this.ema + (1 - beta) * perStep;
-    const smoothed = beta === 0 ? perStep : this.ema / (1 - Math.pow(beta, this.iteration)); // bias correction, as Adam's
+    const smoothed = beta === 0 ? perStep : this.ema / (1 - beta ** this.iteration); // bias correction, as Adam's
     const stats: IterationStats = {
       iteration: this.iteration,
       loss: perStep,
@@ -244,12 +298,24 @@ export class Trainer {
   }
 
   /** One sequence's gradient by checkpointed full BPTT, with ŷ(t) kept only at the key steps (for the accuracy). */
-  private checkpointed(ex: Example, h0: Float64Array | undefined): { loss: number; grads: ParamGrads; yhat: Mat; hT: Float64Array } {
-    check(this.config.truncation.kind === 'full', `gradient checkpointing computes full BPTT's gradient; it cannot be combined with ${describeTruncation(this.config.truncation)} truncation`);
+  private checkpointed(
+    ex: Example,
+    h0: Float64Array | undefined,
+  ): { loss: number; grads: ParamGrads; yhat: Mat; hT: Float64Array } {
+    check(
+      this.config.truncation.kind === 'full',
+      `gradient checkpointing computes full BPTT's gradient; it cannot be combined with ` +
+        `${describeTruncation(this.config.truncation)} truncation`,
+    );
     const K = modelSizesOf(this.source).K;
     const yhat = mat(ex.ys.length, K); // only the key steps' rows are filled
     const keys = new Set(ex.keySteps);
-    const res = checkpointedGrads(this.params, ex.xs, ex.ys, { every: checkEvery(this.gradCheckpointEvery), loss: this.loss, h0, onYhat: (t, y) => keys.has(t - 1) && yhat.data.set(y, (t - 1) * K) });
+    const res = checkpointedGrads(this.params, ex.xs, ex.ys, {
+      every: checkEvery(this.gradCheckpointEvery),
+      loss: this.loss,
+      h0,
+      onYhat: (t, y) => keys.has(t - 1) && yhat.data.set(y, (t - 1) * K),
+    });
     return { loss: res.loss, grads: res, yhat, hT: res.hT };
   }
 
@@ -269,7 +335,10 @@ export class Trainer {
    * Like run(), but hands control back to the event loop every `every` iterations and calls onUpdate there:
    * in a notebook, a plot updated from onUpdate is redrawn while training goes on.
    */
-  async runAsync(n: number, o: { every?: number; onUpdate?: (recent: IterationStats[], trainer: Trainer) => void | Promise<void> } = {}): Promise<IterationStats[]> {
+  async runAsync(
+    n: number,
+    o: { every?: number; onUpdate?: (recent: IterationStats[], trainer: Trainer) => void | Promise<void> } = {},
+  ): Promise<IterationStats[]> {
     const every = o.every ?? 50;
     check(Number.isInteger(every) && every >= 1, `every must be an integer ≥ 1, got ${String(every)}`);
     const out: IterationStats[] = [];
@@ -298,14 +367,21 @@ export class Trainer {
       check(n >= 2, 'evaluate: there is no held-out text (validFraction was 0?)');
       const ys = v.subarray(1, n);
       const starts = chunkStarts(n - 1, 250); // 250 steps at a time, the state carried
-      forwardInPieces(this.params, toInputs({ tokens: v.subarray(0, n - 1) }, this.source.corpus.vocab.size), ys, starts, {}, (fw, s) => {
-        loss += fw.loss;
-        scored += fw.T;
-        for (let t = 0; t < fw.T; t++) {
-          keys++;
-          if (isCorrect('softmax-ce', fw.yhat, t, ys[s + t], 0)) right++;
-        }
-      });
+      forwardInPieces(
+        this.params,
+        toInputs({ tokens: v.subarray(0, n - 1) }, this.source.corpus.vocab.size),
+        ys,
+        starts,
+        {},
+        (fw, s) => {
+          loss += fw.loss;
+          scored += fw.T;
+          for (let t = 0; t < fw.T; t++) {
+            keys++;
+            if (isCorrect('softmax-ce', fw.yhat, t, ys[s + t], 0)) right++;
+          }
+        },
+      );
     } else {
       const task = this.source.task;
       const r = rng(iterationSeed(this.config.seed ^ 0x5eed, 1 << 30)); // never one of the training iterations' seeds
@@ -323,7 +399,12 @@ export class Trainer {
       }
     }
     const perStep = loss / Math.max(scored, 1);
-    return { loss: perStep, perplexity: this.loss === 'softmax-ce' ? Math.exp(perStep) : null, accuracy: keys === 0 ? 0 : right / keys, scored };
+    return {
+      loss: perStep,
+      perplexity: this.loss === 'softmax-ce' ? Math.exp(perStep) : null,
+      accuracy: keys === 0 ? 0 : right / keys,
+      scored,
+    };
   }
 
   /** Text from the model (text sources only), primed with `prime` (default: a newline if the vocabulary has one). */
@@ -337,16 +418,32 @@ export class Trainer {
       check(j !== undefined, `sample: the prime's character ${JSON.stringify(c)} is not in the vocabulary`);
       return j as number;
     });
-    const out = sampleTokens(this.params, { length: o.length ?? 200, temperature: o.temperature ?? 1, seed: o.seed ?? this.iteration + 1, prime: tokens });
+    const out = sampleTokens(this.params, {
+      length: o.length ?? 200,
+      temperature: o.temperature ?? 1,
+      seed: o.seed ?? this.iteration + 1,
+      prime: tokens,
+    });
     return Array.from(out.tokens, (k) => vocab.chars[k]).join('');
   }
 
   /** A one-line summary of the settings. */
   describe(): string {
     const c = this.config;
-    const clip = c.clip === null ? 'no clipping' : c.clip.kind === 'norm' ? `clip ‖g‖ ≤ ${c.clip.max}` : `clip to [−${c.clip.limit}, ${c.clip.limit}]`;
-    const what = this.source.kind === 'text' ? `${displayPath(this.source.corpus.source)} (${this.source.corpus.vocab.size} characters, τ = ${c.seqLength})` : this.source.task.description;
-    return `${what}; n_h = ${c.hiddenSize}, B = ${c.batchSize}, ${c.optimizer} lr ${c.lr}, ${clip}, ${describeTruncation(c.truncation)} BPTT, seed ${c.seed}`;
+    const clip =
+      c.clip === null
+        ? 'no clipping'
+        : c.clip.kind === 'norm'
+          ? `clip ‖g‖ ≤ ${c.clip.max}`
+          : `clip to [−${c.clip.limit}, ${c.clip.limit}]`;
+    const what =
+      this.source.kind === 'text'
+        ? `${displayPath(this.source.corpus.source)} (${this.source.corpus.vocab.size} characters, τ = ${c.seqLength})`
+        : this.source.task.description;
+    return (
+      `${what}; n_h = ${c.hiddenSize}, B = ${c.batchSize}, ${c.optimizer} lr ${c.lr}, ${clip}, ` +
+      `${describeTruncation(c.truncation)} BPTT, seed ${c.seed}`
+    );
   }
 }
 
@@ -363,7 +460,11 @@ function countScored(ys: TargetInput): number {
 }
 
 /** Builds a trainer and runs it: the one-call form. */
-export function train(source: Source, config: Partial<TrainConfig> & { iterations: number }, onIteration?: (s: IterationStats, trainer: Trainer) => void): Trainer {
+export function train(
+  source: Source,
+  config: Partial<TrainConfig> & { iterations: number },
+  onIteration?: (s: IterationStats, trainer: Trainer) => void,
+): Trainer {
   const { iterations, ...rest } = config;
   const t = new Trainer(source, rest);
   t.run(iterations, onIteration);

@@ -1,4 +1,5 @@
-// Why over 300 lines: the four truncation variants, their windows and the two measures of how far each lands from full BPTT belong together.
+// Why over 300 lines: the four truncation variants, their windows and the two measures of how far each lands from full
+// BPTT belong together.
 //
 // Ways to cut the backward pass short, beside full BPTT, and how far each lands from it.
 //
@@ -6,28 +7,31 @@
 //   chunked k    backward(p, fw, { truncate: k }): chunks 1..k, k+1..2k, ...; no gradient across a chunk boundary
 //                (d2l's "regular truncation", PyTorch's detach() every k steps).
 //   randomized k Tallec & Ollivier's unbiased truncation, as d2l §9.7 writes it: at each boundary between h(t−1) and
-//                step t (t = 2..T; like chunking, it never cuts between h(0) and step 1) draw ξ_t = 0 with probability 1 − π, or ξ_t = 1/π with probability π, and multiply the gradient
+// step t (t = 2..T; like chunking, it never cuts between h(0) and step 1) draw ξ_t = 0 with probability 1 − π, or ξ_t =
+// 1/π with probability π, and multiply the gradient
 //                flowing back across that boundary by ξ_t. ξ = 0 stops the backward pass there (so runs have random
 //                lengths, geometric with mean k when π = 1 − 1/k); ξ = 1/π overweights the runs that survive, and since
 //                E[ξ_t] = 1 and the ξ's are independent, every path from L(s) back to step j keeps its expected weight
-//                Π E[ξ] = 1: the gradient is unbiased — right on average, with variance growing like π^−(s−j) on long paths.
+// Π E[ξ] = 1: the gradient is unbiased — right on average, with variance growing like π^−(s−j) on long paths.
 //   streaming    Williams & Peng's BPTT(h; h′), written BPTT(k1, k2) as Sutskever (2013) does (k1 = h′, k2 = h): every
-//                k1 steps (at t = k1, 2k1, ..., and at T), backpropagate the losses of the last k1 steps through the last
-//                k2 steps (k2 ≥ k1, so every loss is used once): the newest loss reaches back k2 steps, the oldest k2 − k1 + 1.
+// k1 steps (at t = k1, 2k1, ..., and at T), backpropagate the losses of the last k1 steps through the last
+// k2 steps (k2 ≥ k1, so every loss is used once): the newest loss reaches back k2 steps, the oldest k2 − k1 + 1.
 //                Online learners update after each window; here the windows' gradients are summed at fixed
 //                parameters, which is the gradient estimate such an update uses (equal to first order in ε).
 //
 // All of them run the engine's one backward pass: full, chunked and randomized are its factors ξ(t) on what flows
 // from step t back into h(t−1) (1, or 0 at chunk starts, or drawn); streaming runs it once per window, on the
-// window's slice with h(t−1) from the full forward pass as its h(0). Note ∇V and ∇c never change: they use only ∇o(t) L.
-import { TargetInput } from '../model/losses';
-import { ParamGrads, gradData } from './optim';
-import { Forward, ForwardOptions, Grads, backward, forward, hPrevOf } from '../model/engine';
-import { PARAM_NAMES, ParamName, Params, zerosLike } from '../model/params';
-import { InputSpec, Inputs, sliceInputs } from '../model/inputs';
+// window's slice with h(t−1) from the full forward pass as its h(0). Note ∇V and ∇c never change: they use only ∇o(t)
+// L.
+
+import { backward, type Forward, type ForwardOptions, forward, type Grads, hPrevOf } from '../model/engine';
 import { BpttError } from '../model/errors';
-import { Mat } from '../model/tensor';
-import { Rng, rng } from '../model/rng';
+import { type InputSpec, type Inputs, sliceInputs } from '../model/inputs';
+import type { TargetInput } from '../model/losses';
+import { PARAM_NAMES, type ParamName, type Params, zerosLike } from '../model/params';
+import { type Rng, rng } from '../model/rng';
+import type { Mat } from '../model/tensor';
+import { gradData, type ParamGrads } from './optim';
 
 export type Truncation =
   | { kind: 'full' }
@@ -67,18 +71,27 @@ export function checkTruncation(v: Truncation): Truncation {
     case 'full':
       return v;
     case 'chunked':
-      if (!isInt(v.k, 1)) throw new BpttError(`chunked truncation: k must be an integer ≥ 1 (chunk length), got ${String(v.k)}`);
+      if (!isInt(v.k, 1))
+        throw new BpttError(`chunked truncation: k must be an integer ≥ 1 (chunk length), got ${String(v.k)}`);
       return v;
     case 'randomized':
-      if (!(v.k === Infinity || isInt(v.k, 1))) throw new BpttError(`randomized truncation: k must be an integer ≥ 1 or Infinity (mean length; π = 1 − 1/k), got ${String(v.k)}`);
+      if (!(v.k === Infinity || isInt(v.k, 1)))
+        throw new BpttError(
+          `randomized truncation: k must be an integer ≥ 1 or Infinity (mean length; π = 1 − 1/k), got ${String(v.k)}`,
+        );
       return v;
     case 'streaming':
       if (!isInt(v.k1, 1) || !isInt(v.k2, 1) || v.k2 < v.k1) {
-        throw new BpttError(`streaming BPTT(k1, k2) needs integers 1 ≤ k1 ≤ k2 (every k1 steps, back k2 steps), got k1 = ${String(v.k1)}, k2 = ${String(v.k2)}`);
+        throw new BpttError(
+          `streaming BPTT(k1, k2) needs integers 1 ≤ k1 ≤ k2 (every k1 steps, back k2 steps), got k1 = ` +
+            `${String(v.k1)}, k2 = ${String(v.k2)}`,
+        );
       }
       return v;
     default:
-      throw new BpttError(`unknown truncation ${JSON.stringify(v)}: expected kind "full", "chunked", "randomized" or "streaming"`);
+      throw new BpttError(
+        `unknown truncation ${JSON.stringify(v)}: expected kind "full", "chunked", "randomized" or "streaming"`,
+      );
   }
 }
 
@@ -130,7 +143,13 @@ function addInto(acc: GradientEstimate, g: ParamGrads, withH0: Float64Array | nu
 }
 
 /** The loss and the gradient estimate of one variant, on one sequence. */
-export function estimateGradient(p: Params, xs: InputSpec, ys: TargetInput, variant: Truncation, opts: TruncationOptions = {}): EstimateResult {
+export function estimateGradient(
+  p: Params,
+  xs: InputSpec,
+  ys: TargetInput,
+  variant: Truncation,
+  opts: TruncationOptions = {},
+): EstimateResult {
   const v = checkTruncation(variant);
   const fopts: ForwardOptions = { loss: opts.loss, h0: opts.h0 };
   const reusable = v.kind === 'full' || v.kind === 'chunked';
@@ -139,7 +158,12 @@ export function estimateGradient(p: Params, xs: InputSpec, ys: TargetInput, vari
     case 'full':
     case 'chunked': {
       const g = backward(p, fw, { ...(v.kind === 'chunked' ? { truncate: v.k } : {}), gradsInto: opts.gradsInto });
-      return { fw, loss: fw.loss, grads: { dU: g.dU, dW: g.dW, dV: g.dV, db: g.db, dc: g.dc, dh0: g.dh0 }, backward: g };
+      return {
+        fw,
+        loss: fw.loss,
+        grads: { dU: g.dU, dW: g.dW, dV: g.dV, db: g.db, dc: g.dc, dh0: g.dh0 },
+        backward: g,
+      };
     }
     case 'streaming':
       return { fw, loss: fw.loss, grads: streamingGrads(p, fw, ys, v.k1, v.k2, fopts) };
@@ -154,7 +178,10 @@ export function estimateGradient(p: Params, xs: InputSpec, ys: TargetInput, vari
   }
 }
 
-/** One window of BPTT(k1, k2): the losses of steps scoreFrom..end are backpropagated through steps start..end (1-based, inclusive). */
+/**
+ * One window of BPTT(k1, k2): the losses of steps scoreFrom..end are backpropagated through steps start..end (1-based,
+ * inclusive).
+ */
 export interface StreamingWindow {
   start: number;
   scoreFrom: number;
@@ -193,11 +220,19 @@ export function backwardSteps(variant: Truncation, T: number): number {
  * BPTT(k1, k2) at fixed parameters, window by window (streamingWindows): h before the window is taken from the full
  * forward pass and held constant. ∇h(0) gets a share only from windows that reach back to step 1.
  */
-function streamingGrads(p: Params, fw: Forward, ys: TargetInput, k1: number, k2: number, fopts: ForwardOptions): GradientEstimate {
+function streamingGrads(
+  p: Params,
+  fw: Forward,
+  ys: TargetInput,
+  k1: number,
+  k2: number,
+  fopts: ForwardOptions,
+): GradientEstimate {
   const acc = emptyGrads(p);
   const targets = Array.from(ys as ArrayLike<number | ArrayLike<number> | null>);
   for (const w of streamingWindows(fw.T, k1, k2)) {
-    const [a, e, from] = [w.start - 1, w.end, w.scoreFrom - 1]; // 0-based: backpropagate through [a, e), score [from, e)
+    // 0-based: backpropagate through [a, e), score [from, e)
+    const [a, e, from] = [w.start - 1, w.end, w.scoreFrom - 1];
     const slice = sliceInputs(fw.inputs, a, e);
     const ysw = targets.slice(a, e).map((y, i) => (a + i < from ? null : y)) as TargetInput;
     const wfw = forward(p, inputSpecOf(slice), ysw, { ...fopts, h0: hPrevOf(fw, a) });
@@ -214,7 +249,8 @@ function streamingGrads(p: Params, fw: Forward, ys: TargetInput, k1: number, k2:
  * (or a test) can choose the cuts itself.
  */
 export function reweightedGrads(p: Params, fw: Forward, xi: ArrayLike<number>): GradientEstimate {
-  if (xi.length !== fw.T) throw new BpttError(`reweightedGrads: xi needs one factor per step boundary, T = ${fw.T}, got ${xi.length}`);
+  if (xi.length !== fw.T)
+    throw new BpttError(`reweightedGrads: xi needs one factor per step boundary, T = ${fw.T}, got ${xi.length}`);
   const g = backward(p, fw, { xi });
   return { dU: g.dU, dW: g.dW, dV: g.dV, db: g.db, dc: g.dc, dh0: g.dh0 };
 }
@@ -259,7 +295,13 @@ export interface GapOptions extends TruncationOptions {
 }
 
 /** How far a variant's gradient is from full BPTT's on the same sequence and parameters. */
-export function gradientGap(p: Params, xs: InputSpec, ys: TargetInput, variant: Truncation, opts: GapOptions = {}): GradientGap {
+export function gradientGap(
+  p: Params,
+  xs: InputSpec,
+  ys: TargetInput,
+  variant: Truncation,
+  opts: GapOptions = {},
+): GradientGap {
   const v = checkTruncation(variant);
   const draws = opts.draws ?? 1;
   if (!isInt(draws, 1)) throw new BpttError(`gradientGap: draws must be an integer ≥ 1, got ${String(draws)}`);
@@ -271,10 +313,12 @@ export function gradientGap(p: Params, xs: InputSpec, ys: TargetInput, variant: 
   for (const name of PARAM_NAMES) gradData(est, name).forEach((x, i, arr) => (arr[i] = x / n));
   const perParam = {} as Record<ParamName, GapEntry>;
   for (const name of PARAM_NAMES) perParam[name] = gap([gradData(est, name)], [gradData(full, name)]);
-  const all = gap(PARAM_NAMES.map((nm) => gradData(est, nm)), PARAM_NAMES.map((nm) => gradData(full, nm)));
+  const all = gap(
+    PARAM_NAMES.map((nm) => gradData(est, nm)),
+    PARAM_NAMES.map((nm) => gradData(full, nm)),
+  );
   return { variant: describeTruncation(v), ...all, perParam };
 }
-
 
 // --- right on average? the error of the mean of N draws ---
 
@@ -298,14 +342,25 @@ export interface DrawsError {
  * for a biased one it levels off at ‖E ḡ − g‖, its bias. A deterministic variant (chunked, streaming) gives the
  * same gradient every draw, so its error does not depend on N at all: it is its bias.
  */
-export function errorAgainstDraws(p: Params, xs: InputSpec, ys: TargetInput, variant: Truncation, opts: DrawsErrorOptions): DrawsError {
+export function errorAgainstDraws(
+  p: Params,
+  xs: InputSpec,
+  ys: TargetInput,
+  variant: Truncation,
+  opts: DrawsErrorOptions,
+): DrawsError {
   const v = checkTruncation(variant);
   const counts = opts.counts;
-  if (!Array.isArray(counts) || counts.length === 0 || !counts.every((n, i) => isInt(n, 1) && (i === 0 || n > counts[i - 1]))) {
+  if (
+    !Array.isArray(counts) ||
+    counts.length === 0 ||
+    !counts.every((n, i) => isInt(n, 1) && (i === 0 || n > counts[i - 1]))
+  ) {
     throw new BpttError(`errorAgainstDraws: counts must be increasing integers ≥ 1, got ${JSON.stringify(counts)}`);
   }
   const repeats = opts.repeats ?? 16;
-  if (!isInt(repeats, 1)) throw new BpttError(`errorAgainstDraws: repeats must be an integer ≥ 1, got ${String(repeats)}`);
+  if (!isInt(repeats, 1))
+    throw new BpttError(`errorAgainstDraws: repeats must be an integer ≥ 1, got ${String(repeats)}`);
   const full = estimateGradient(p, xs, ys, { kind: 'full' }, opts).grads;
   const fullParts = PARAM_NAMES.map((nm) => gradData(full, nm));
   const r = opts.rng ?? rng(opts.seed ?? 1);
@@ -317,14 +372,23 @@ export function errorAgainstDraws(p: Params, xs: InputSpec, ys: TargetInput, var
     PARAM_NAMES.forEach((nm) => gradData(sum, nm).fill(0));
     let drawn = 0;
     counts.forEach((n, i) => {
-      for (; drawn < (random ? n : 1); drawn++) addInto(sum, estimateGradient(p, xs, ys, v, { ...opts, rng: r }).grads, null);
+      for (; drawn < (random ? n : 1); drawn++)
+        addInto(sum, estimateGradient(p, xs, ys, v, { ...opts, rng: r }).grads, null);
       for (const nm of PARAM_NAMES) {
         const s = gradData(sum, nm);
         gradData(mean, nm).forEach((_, j, arr) => (arr[j] = s[j] / drawn));
       }
-      sq[i] += gap(PARAM_NAMES.map((nm) => gradData(mean, nm)), fullParts).relError ** 2;
+      sq[i] +=
+        gap(
+          PARAM_NAMES.map((nm) => gradData(mean, nm)),
+          fullParts,
+        ).relError ** 2;
     });
   }
   const reps = random ? repeats : 1;
-  return { variant: describeTruncation(v), counts: counts.slice(), rmsRelError: Array.from(sq, (s) => Math.sqrt(s / reps)) };
+  return {
+    variant: describeTruncation(v),
+    counts: counts.slice(),
+    rmsRelError: Array.from(sq, (s) => Math.sqrt(s / reps)),
+  };
 }

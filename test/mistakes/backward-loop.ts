@@ -6,7 +6,15 @@ const tp = (h: number[]): number[] => h.map((v) => 1 - v * v);
 
 /** A student-style loop with one knob per mistake. */
 function loop(o: {
-  WnoT?: boolean; VnoT?: boolean; dAtT?: boolean; d?: (h: number[]) => number[]; da?: boolean; onlyOut?: boolean; noCarry?: boolean; outOnlyLast?: boolean; neg?: boolean;
+  WnoT?: boolean;
+  VnoT?: boolean;
+  dAtT?: boolean;
+  d?: (h: number[]) => number[];
+  da?: boolean;
+  onlyOut?: boolean;
+  noCarry?: boolean;
+  outOnlyLast?: boolean;
+  neg?: boolean;
 }): F {
   return (h, dO, W, V) => {
     const T = h.length;
@@ -39,7 +47,10 @@ const mistakes: Record<string, F> = {
     for (let t = 0; t < h.length; t++) {
       const g = vT(V, dO[t]);
       if (t > 0) {
-        const c = wT(W, dh[t - 1].map((v, i) => (1 - h[t - 1][i] ** 2) * v));
+        const c = wT(
+          W,
+          dh[t - 1].map((v, i) => (1 - h[t - 1][i] ** 2) * v),
+        );
         for (let j = 0; j < g.length; j++) g[j] += c[j];
       }
       dh.push(g);

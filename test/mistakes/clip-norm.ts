@@ -2,8 +2,11 @@ type G = { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: num
 type F = (g: G, maxNorm: number) => G;
 const sumSq = (xs: number[]): number => xs.reduce((s, v) => s + v * v, 0);
 const scaled = (g: G, f: Record<keyof G, number>): G => ({
-  dU: g.dU.map((r) => r.map((v) => v * f.dU)), dW: g.dW.map((r) => r.map((v) => v * f.dW)), dV: g.dV.map((r) => r.map((v) => v * f.dV)),
-  db: g.db.map((v) => v * f.db), dc: g.dc.map((v) => v * f.dc),
+  dU: g.dU.map((r) => r.map((v) => v * f.dU)),
+  dW: g.dW.map((r) => r.map((v) => v * f.dW)),
+  dV: g.dV.map((r) => r.map((v) => v * f.dV)),
+  db: g.db.map((v) => v * f.db),
+  dc: g.dc.map((v) => v * f.dc),
 });
 const same = (s: number): Record<keyof G, number> => ({ dU: s, dW: s, dV: s, db: s, dc: s });
 const all = (g: G): number[] => [...g.dU.flat(), ...g.dW.flat(), ...g.dV.flat(), ...g.db, ...g.dc];
@@ -18,7 +21,13 @@ const mistakes: Record<string, F> = {
   },
   'by-value': (g, m) => {
     const c = (v: number): number => Math.min(m, Math.max(-m, v));
-    return { dU: g.dU.map((r) => r.map(c)), dW: g.dW.map((r) => r.map(c)), dV: g.dV.map((r) => r.map(c)), db: g.db.map(c), dc: g.dc.map(c) };
+    return {
+      dU: g.dU.map((r) => r.map(c)),
+      dW: g.dW.map((r) => r.map(c)),
+      dV: g.dV.map((r) => r.map(c)),
+      db: g.db.map(c),
+      dc: g.dc.map(c),
+    };
   },
   'always-rescales': (g, m) => scaled(g, same(m / Math.sqrt(sumSq(all(g))))),
   'inverted-scale': (g, m) => {

@@ -1,10 +1,19 @@
 type F = (x: number[][], h: number[][], dh: number[][]) => number[][];
-function make(o: { T?: boolean; xPrev?: boolean; only?: 'last' | 'first'; mean?: boolean; d?: (v: number) => number; neg?: boolean }): F {
+function make(o: {
+  T?: boolean;
+  xPrev?: boolean;
+  only?: 'last' | 'first';
+  mean?: boolean;
+  d?: (v: number) => number;
+  neg?: boolean;
+}): F {
   return (x, h, dh) => {
     const H = h[0].length;
     const D = x[0].length;
     const T = h.length;
-    const g: number[][] = o.T ? Array.from({ length: D }, () => new Array(H).fill(0)) : Array.from({ length: H }, () => new Array(D).fill(0));
+    const g: number[][] = o.T
+      ? Array.from({ length: D }, () => new Array(H).fill(0))
+      : Array.from({ length: H }, () => new Array(D).fill(0));
     for (let t = o.xPrev ? 1 : 0; t < T; t++) {
       if ((o.only === 'last' && t !== T - 1) || (o.only === 'first' && t !== 0)) continue;
       const xt = o.xPrev ? x[t - 1] : x[t];

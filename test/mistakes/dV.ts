@@ -1,10 +1,19 @@
 type F = (h: number[][], dO: number[][]) => number[][];
-function make(o: { T?: boolean; hPrev?: boolean; dt?: boolean; only?: 'last' | 'first'; mean?: boolean; neg?: boolean }): F {
+function make(o: {
+  T?: boolean;
+  hPrev?: boolean;
+  dt?: boolean;
+  only?: 'last' | 'first';
+  mean?: boolean;
+  neg?: boolean;
+}): F {
   return (h, dO) => {
     const H = h[0].length;
     const K = dO[0].length;
     const T = h.length;
-    const g: number[][] = o.T ? Array.from({ length: H }, () => new Array(K).fill(0)) : Array.from({ length: K }, () => new Array(H).fill(0));
+    const g: number[][] = o.T
+      ? Array.from({ length: H }, () => new Array(K).fill(0))
+      : Array.from({ length: K }, () => new Array(H).fill(0));
     for (let t = o.hPrev ? 1 : 0; t < T; t++) {
       if ((o.only === 'last' && t !== T - 1) || (o.only === 'first' && t !== 0)) continue;
       const ht = o.hPrev ? h[t - 1] : h[t];

@@ -1,5 +1,14 @@
 type F = (h0: number[], h: number[][], dh: number[][]) => number[][];
-function make(o: { useHt?: boolean; T?: boolean; dPrev?: boolean; from?: number; only?: 'last' | 'first'; mean?: boolean; d?: (v: number) => number; neg?: boolean }): F {
+function make(o: {
+  useHt?: boolean;
+  T?: boolean;
+  dPrev?: boolean;
+  from?: number;
+  only?: 'last' | 'first';
+  mean?: boolean;
+  d?: (v: number) => number;
+  neg?: boolean;
+}): F {
   return (h0, h, dh) => {
     const H = h0.length;
     const T = h.length;

@@ -1,5 +1,13 @@
 type F = (dhNext: number[], hNext: number[], dO: number[], W: number[][], V: number[][]) => number[];
-interface O { WnoT?: boolean; VnoT?: boolean; d?: (h: number) => number; after?: boolean; noCarry?: boolean; noOut?: boolean; neg?: boolean }
+interface O {
+  WnoT?: boolean;
+  VnoT?: boolean;
+  d?: (h: number) => number;
+  after?: boolean;
+  noCarry?: boolean;
+  noOut?: boolean;
+  neg?: boolean;
+}
 function make(o: O): F {
   return (dhNext, hNext, dO, W, V) => {
     const H = W.length;
@@ -9,7 +17,12 @@ function make(o: O): F {
       let s = 0;
       if (!o.noCarry) {
         let c = 0;
-        for (let i = 0; i < H; i++) c += (o.WnoT ? W[j][i] * d(hNext[i]) * dhNext[i] : o.after ? W[i][j] * dhNext[i] : W[i][j] * d(hNext[i]) * dhNext[i]);
+        for (let i = 0; i < H; i++)
+          c += o.WnoT
+            ? W[j][i] * d(hNext[i]) * dhNext[i]
+            : o.after
+              ? W[i][j] * dhNext[i]
+              : W[i][j] * d(hNext[i]) * dhNext[i];
         if (o.after) c *= d(hNext[j]);
         s += c;
       }

@@ -1,6 +1,12 @@
 // dx: ∇x(t) L = U^T H(t) ∇h(t) L, each written with one mistake, in plain loops.
 type F = (h: number[][], dO: number[][], W: number[][], V: number[][], U: number[][]) => number[][];
-interface O { UnoT?: boolean; d?: (h: number) => number; noCarry?: boolean; WnoT?: boolean; neg?: boolean }
+interface O {
+  UnoT?: boolean;
+  d?: (h: number) => number;
+  noCarry?: boolean;
+  WnoT?: boolean;
+  neg?: boolean;
+}
 function make(o: O): F {
   return (h, dO, W, V, U) => {
     const T = h.length;
@@ -24,7 +30,8 @@ function make(o: O): F {
     const dx: number[][] = [];
     for (let t = 0; t < T; t++) {
       const row = new Array<number>(D).fill(0);
-      for (let k = 0; k < D; k++) for (let i = 0; i < nh; i++) row[k] += (o.UnoT ? U[k][i] : U[i][k]) * d(h[t][i]) * dh[t][i];
+      for (let k = 0; k < D; k++)
+        for (let i = 0; i < nh; i++) row[k] += (o.UnoT ? U[k][i] : U[i][k]) * d(h[t][i]) * dh[t][i];
       dx.push(o.neg ? row.map((v) => -v) : row);
     }
     return dx;

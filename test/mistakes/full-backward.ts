@@ -2,8 +2,21 @@ type G = { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: num
 type F = (x: number[][], h0: number[], h: number[][], dO: number[][], W: number[][], V: number[][]) => G;
 
 interface O {
-  WnoT?: boolean; VnoT?: boolean; dAtT?: boolean; onlyOut?: boolean; noCarry?: boolean; outOnlyLast?: boolean;
-  useHt?: boolean; dWT?: boolean; from2?: boolean; only?: 'last' | 'first'; mean?: boolean; twice?: boolean; noDaParams?: boolean; noD?: boolean; neg?: boolean;
+  WnoT?: boolean;
+  VnoT?: boolean;
+  dAtT?: boolean;
+  onlyOut?: boolean;
+  noCarry?: boolean;
+  outOnlyLast?: boolean;
+  useHt?: boolean;
+  dWT?: boolean;
+  from2?: boolean;
+  only?: 'last' | 'first';
+  mean?: boolean;
+  twice?: boolean;
+  noDaParams?: boolean;
+  noD?: boolean;
+  neg?: boolean;
 }
 
 /** min-char-rnn's loop, written out, with one knob per mistake. */
@@ -22,7 +35,13 @@ function make(o: O): F {
     let dhnext = new Array(H).fill(0); // W^T H(t+1) ∇h(t+1) L
     for (let t = T - 1; t >= 0; t--) {
       // 'first': the accumulators are re-initialised inside the loop, which ends at t = 0, so only step 1 remains
-      if (o.only === 'first') { dU = zeros(H, D); dW = zeros(H, H); dV = zeros(K, H); db = new Array(H).fill(0); dc = new Array(K).fill(0); }
+      if (o.only === 'first') {
+        dU = zeros(H, D);
+        dW = zeros(H, H);
+        dV = zeros(K, H);
+        db = new Array(H).fill(0);
+        dc = new Array(K).fill(0);
+      }
       const skip = o.only === 'last' && t < T - 1; // 'last': only the first iteration (t = τ) is accumulated
       // ∇h(t) L = V^T ∇o(t) L + dhnext
       const dh = new Array(H).fill(0);
@@ -34,14 +53,19 @@ function make(o: O): F {
       const dhraw = dh.map((v, i) => (o.noDaParams ? v : o.twice ? dtanh(h[t][i]) ** 2 * v : dtanh(h[t][i]) * v));
       const prev = t === 0 ? h0 : h[t - 1];
       if (!skip) {
-        for (let k = 0; k < K; k++) { dc[k] += dO[t][k]; for (let j = 0; j < H; j++) dV[k][j] += dO[t][k] * h[t][j]; }
+        for (let k = 0; k < K; k++) {
+          dc[k] += dO[t][k];
+          for (let j = 0; j < H; j++) dV[k][j] += dO[t][k] * h[t][j];
+        }
         for (let i = 0; i < H; i++) {
           db[i] += dhraw[i];
           for (let j = 0; j < D; j++) dU[i][j] += dhraw[i] * x[t][j];
-          if (!(o.from2 && t === 0)) for (let j = 0; j < H; j++) {
-            const v = dhraw[i] * (o.useHt ? h[t][j] : prev[j]);
-            if (o.dWT) dW[j][i] += v; else dW[i][j] += v;
-          }
+          if (!(o.from2 && t === 0))
+            for (let j = 0; j < H; j++) {
+              const v = dhraw[i] * (o.useHt ? h[t][j] : prev[j]);
+              if (o.dWT) dW[j][i] += v;
+              else dW[i][j] += v;
+            }
         }
       }
       // what goes back to step t − 1
@@ -49,7 +73,8 @@ function make(o: O): F {
       const carried = o.onlyOut ? dh.map((_, j) => V.reduce((s, row, k) => s + row[j] * dO[t][k], 0)) : dh;
       const da = carried.map((v, i) => dtanh(hd[i]) * v);
       dhnext = new Array(H).fill(0);
-      if (!o.noCarry) for (let j = 0; j < H; j++) for (let i = 0; i < H; i++) dhnext[j] += (o.WnoT ? W[j][i] : W[i][j]) * da[i];
+      if (!o.noCarry)
+        for (let j = 0; j < H; j++) for (let i = 0; i < H; i++) dhnext[j] += (o.WnoT ? W[j][i] : W[i][j]) * da[i];
     }
     const s = (o.mean ? 1 / T : 1) * (o.neg ? -1 : 1);
     const m = (A: number[][]): number[][] => A.map((r) => r.map((v) => v * s));
@@ -64,15 +89,29 @@ const forwardInTime: F = (x, h0, h, dO, W, V) => {
   const dhs: number[][] = [];
   for (let t = 0; t < T; t++) {
     const g = V[0].map((_, j) => V.reduce((s, row, k) => s + row[j] * dO[t][k], 0));
-    if (t > 0) for (let j = 0; j < H; j++) for (let i = 0; i < H; i++) g[j] += W[i][j] * (1 - h[t - 1][i] ** 2) * dhs[t - 1][i];
+    if (t > 0)
+      for (let j = 0; j < H; j++) for (let i = 0; i < H; i++) g[j] += W[i][j] * (1 - h[t - 1][i] ** 2) * dhs[t - 1][i];
     dhs.push(g);
   }
-  const res = { dU: h0.map(() => x[0].map(() => 0)), dW: h0.map(() => h0.map(() => 0)), dV: dO[0].map(() => h0.map(() => 0)), db: h0.map(() => 0), dc: dO[0].map(() => 0) };
+  const res = {
+    dU: h0.map(() => x[0].map(() => 0)),
+    dW: h0.map(() => h0.map(() => 0)),
+    dV: dO[0].map(() => h0.map(() => 0)),
+    db: h0.map(() => 0),
+    dc: dO[0].map(() => 0),
+  };
   for (let t = 0; t < T; t++) {
     const da = dhs[t].map((v, i) => (1 - h[t][i] ** 2) * v);
     const prev = t === 0 ? h0 : h[t - 1];
-    da.forEach((a, i) => { res.db[i] += a; x[t].forEach((xv, j) => (res.dU[i][j] += a * xv)); prev.forEach((p, j) => (res.dW[i][j] += a * p)); });
-    dO[t].forEach((d, k) => { res.dc[k] += d; h[t].forEach((hv, j) => (res.dV[k][j] += d * hv)); });
+    da.forEach((a, i) => {
+      res.db[i] += a;
+      x[t].forEach((xv, j) => (res.dU[i][j] += a * xv));
+      prev.forEach((p, j) => (res.dW[i][j] += a * p));
+    });
+    dO[t].forEach((d, k) => {
+      res.dc[k] += d;
+      h[t].forEach((hv, j) => (res.dV[k][j] += d * hv));
+    });
   }
   return res;
 };

@@ -1,7 +1,16 @@
 // last-step-loss: BPTT with only L(τ), each written with one mistake, in plain loops.
 type G = { dh: number[][]; dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] };
 type F = (x: number[][], h0: number[], h: number[][], dOLast: number[], W: number[][], V: number[][]) => G;
-interface O { paramsLast?: boolean; noCarry?: boolean; outEvery?: boolean; dVAll?: boolean; dcT?: boolean; WnoT?: boolean; noDtanh?: boolean; dAtT?: boolean }
+interface O {
+  paramsLast?: boolean;
+  noCarry?: boolean;
+  outEvery?: boolean;
+  dVAll?: boolean;
+  dcT?: boolean;
+  WnoT?: boolean;
+  noDtanh?: boolean;
+  dAtT?: boolean;
+}
 function make(o: O): F {
   return (x, h0, h, dOLast, W, V) => {
     const T = h.length;
@@ -12,9 +21,11 @@ function make(o: O): F {
     const dh: number[][] = new Array(T);
     for (let t = T - 1; t >= 0; t--) {
       const g = new Array<number>(nh).fill(0);
-      if (t === T - 1 || o.outEvery) for (let j = 0; j < nh; j++) for (let k = 0; k < K; k++) g[j] += V[k][j] * dOLast[k];
+      if (t === T - 1 || o.outEvery)
+        for (let j = 0; j < nh; j++) for (let k = 0; k < K; k++) g[j] += V[k][j] * dOLast[k];
       if (t < T - 1 && !o.noCarry) {
-        for (let j = 0; j < nh; j++) for (let i = 0; i < nh; i++) g[j] += (o.WnoT ? W[j][i] : W[i][j]) * tp(o.dAtT ? t : t + 1, i) * dh[t + 1][i];
+        for (let j = 0; j < nh; j++)
+          for (let i = 0; i < nh; i++) g[j] += (o.WnoT ? W[j][i] : W[i][j]) * tp(o.dAtT ? t : t + 1, i) * dh[t + 1][i];
       }
       dh[t] = g;
     }
@@ -30,12 +41,14 @@ function make(o: O): F {
         for (let j = 0; j < nh; j++) dW[i][j] += da * prev[j];
       }
     }
-    const dV = Array.from({ length: K }, (_, k) => new Array<number>(nh).fill(0).map((_, j) => {
-      if (!o.dVAll) return dOLast[k] * h[T - 1][j];
-      let s = 0;
-      for (let t = 0; t < T; t++) s += dOLast[k] * h[t][j];
-      return s;
-    }));
+    const dV = Array.from({ length: K }, (_, k) =>
+      new Array<number>(nh).fill(0).map((_, j) => {
+        if (!o.dVAll) return dOLast[k] * h[T - 1][j];
+        let s = 0;
+        for (let t = 0; t < T; t++) s += dOLast[k] * h[t][j];
+        return s;
+      }),
+    );
     const dc = dOLast.map((v) => (o.dcT ? T * v : v));
     return { dh, dU, dW, dV, db, dc };
   };

@@ -1,6 +1,12 @@
 // learned-h0: ∇b0 L = (1 − tanh(b0)²) ⊙ W^T H(1) ∇h(1) L, each written with one mistake, in plain loops.
 type F = (b0: number[], h1: number[], dh1: number[], W: number[][]) => number[];
-interface O { WnoT?: boolean; outer?: (b0: number, h1: number) => number; inner?: boolean; noW?: boolean; neg?: boolean }
+interface O {
+  WnoT?: boolean;
+  outer?: (b0: number, h1: number) => number;
+  inner?: boolean;
+  noW?: boolean;
+  neg?: boolean;
+}
 function make(o: O): F {
   return (b0, h1, dh1, W) => {
     const nh = b0.length;

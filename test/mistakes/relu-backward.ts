@@ -1,7 +1,14 @@
 // relu-backward: BPTT for h(t) = max(0, a(t)), each written with one mistake, in plain loops.
 type G = { dh: number[][]; dU: number[][]; dW: number[][]; db: number[] };
 type F = (x: number[][], h0: number[], a: number[][], h: number[][], dO: number[][], W: number[][], V: number[][]) => G;
-interface O { d?: (a: number, h: number) => number; maskAtT?: boolean; noMaskParams?: boolean; WnoT?: boolean; useHt?: boolean; noCarry?: boolean }
+interface O {
+  d?: (a: number, h: number) => number;
+  maskAtT?: boolean;
+  noMaskParams?: boolean;
+  WnoT?: boolean;
+  useHt?: boolean;
+  noCarry?: boolean;
+}
 function make(o: O): F {
   return (x, h0, a, h, dO, W, V) => {
     const T = h.length;
@@ -14,7 +21,8 @@ function make(o: O): F {
       for (let j = 0; j < nh; j++) for (let k = 0; k < dO[t].length; k++) g[j] += V[k][j] * dO[t][k];
       if (t < T - 1 && !o.noCarry) {
         const s = o.maskAtT ? t : t + 1;
-        for (let j = 0; j < nh; j++) for (let i = 0; i < nh; i++) g[j] += (o.WnoT ? W[j][i] : W[i][j]) * d(a[s][i], h[s][i]) * dh[t + 1][i];
+        for (let j = 0; j < nh; j++)
+          for (let i = 0; i < nh; i++) g[j] += (o.WnoT ? W[j][i] : W[i][j]) * d(a[s][i], h[s][i]) * dh[t + 1][i];
       }
       dh[t] = g;
     }

@@ -7,22 +7,36 @@
 //      syntax error gives a verdict naming the line;
 //   2. a fresh Web Worker (from a Blob URL; worker.ts) runs the function on the exercise's cases and hands back only
 //      what it returned (collect.ts, as `bpttlab check`'s child process does); after 10 s it is terminated: `timeout`;
-//   3. the verdict is the CLI's own judge() (src/teach/exercises/judge.ts), on tables `npm run book` computed ahead of time
-//      (src/teach/exercises/table.ts): the expected outputs and those of every mistake model and pair of mistakes. This page
+// 3. the verdict is the CLI's own judge() (src/teach/exercises/judge.ts), on tables `npm run book` computed ahead of
+// time
+// (src/teach/exercises/table.ts): the expected outputs and those of every mistake model and pair of mistakes. This page
 //      holds no code that computes an answer.
 // The page contract (tests and tools drive it): [data-exercise="NAME"] holds the editor and [data-action="check"];
 // its one [data-verdict] gets data-pending="true" at once on Check, then data-status (the CLI's --json status, or
 // syntax-error) and data-mistake (the mistake's id), and the verdict's text.
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { javascript } from '@codemirror/lang-javascript';
-import { bracketMatching, defaultHighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from '@codemirror/language';
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  indentOnInput,
+  indentUnit,
+  syntaxHighlighting,
+} from '@codemirror/language';
 import { EditorState } from '@codemirror/state';
-import { EditorView, drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
 import { transform } from 'sucrase';
-import { Exercise } from '../../../src/teach/exercises/answers/exercise';
+import type { Exercise } from '../../../src/teach/exercises/answers/exercise';
 import { judge, notAFunctionVerdict, refusedVerdict, timeoutVerdict } from '../../../src/teach/exercises/judge';
-import { ExerciseTable, fromTable } from '../../../src/teach/exercises/table';
-import { Outcome, Verdict } from '../../../src/teach/exercises/types';
+import { type ExerciseTable, fromTable } from '../../../src/teach/exercises/table';
+import type { Outcome, Verdict } from '../../../src/teach/exercises/types';
 
 declare const WORKER_CODE: string;
 
@@ -33,7 +47,8 @@ const STARTUP_MS = 30_000;
 type PageStatus = Verdict['status'] | 'syntax-error';
 type PageVerdict = Omit<Verdict, 'status'> & { status: PageStatus };
 
-const tables = (window as unknown as { BPTTLAB_EXERCISE_TABLES?: Record<string, ExerciseTable> }).BPTTLAB_EXERCISE_TABLES ?? {};
+const tables =
+  (window as unknown as { BPTTLAB_EXERCISE_TABLES?: Record<string, ExerciseTable> }).BPTTLAB_EXERCISE_TABLES ?? {};
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 const SHORTCUT = isMac ? '⌘+Enter' : 'Ctrl+Enter';
 
@@ -64,18 +79,36 @@ function newWorker(): Worker {
 const head = (ex: Exercise): string => `${ex.name} — ${ex.title} (${ex.equation})`;
 
 /** A verdict the CLI gives as "cannot load FILE" (exit 2): here it is a verdict on the code in the editor. */
-function loadVerdict(ex: Exercise, status: 'syntax-error' | 'threw', what: string, at: { line: number; column: number } | null): PageVerdict {
+function loadVerdict(
+  ex: Exercise,
+  status: 'syntax-error' | 'threw',
+  what: string,
+  at: { line: number; column: number } | null,
+): PageVerdict {
   const where = at ? ` at line ${at.line}, column ${at.column}` : '';
-  const lines = status === 'syntax-error'
-    ? [`✘ ${head(ex)}: your code has a syntax error${where}: ${what}`]
-    : [`✘ ${head(ex)}: your code threw an error while it was being loaded${where} (outside your function): ${what}`];
+  const lines =
+    status === 'syntax-error'
+      ? [`✘ ${head(ex)}: your code has a syntax error${where}: ${what}`]
+      : [`✘ ${head(ex)}: your code threw an error while it was being loaded${where} (outside your function): ${what}`];
   lines.push(`  expected signature: ${ex.signature}, returning ${ex.shape}`);
-  return { exercise: ex.name, status, correct: false, casesPassed: 0, casesTotal: ex.cases().length, text: lines.join('\n') };
+  return {
+    exercise: ex.name,
+    status,
+    correct: false,
+    casesPassed: 0,
+    casesTotal: ex.cases().length,
+    text: lines.join('\n'),
+  };
 }
 
 type WorkerMessage =
-  | { kind: 'ready' } | { kind: 'start'; index: number } | { kind: 'case'; outcome: Outcome } | { kind: 'done' } | { kind: 'no-function' }
-  | { kind: 'refused'; module: string } | { kind: 'load-error'; message: string; syntax: boolean; at: { line: number; column: number } | null };
+  | { kind: 'ready' }
+  | { kind: 'start'; index: number }
+  | { kind: 'case'; outcome: Outcome }
+  | { kind: 'done' }
+  | { kind: 'no-function' }
+  | { kind: 'refused'; module: string }
+  | { kind: 'load-error'; message: string; syntax: boolean; at: { line: number; column: number } | null };
 
 /** Runs the student's (already transpiled) code in a worker and judges what it handed back. */
 function runAndJudge(ex: Exercise, code: string): Promise<PageVerdict> {
@@ -101,21 +134,41 @@ function runAndJudge(ex: Exercise, code: string): Promise<PageVerdict> {
           window.clearTimeout(timer);
           timer = window.setTimeout(() => finish(timeoutVerdict(ex, TIMEOUT_MS, lastCase)), TIMEOUT_MS);
           break;
-        case 'start': lastCase = m.index; break;
-        case 'case': outcomes.push(m.outcome); break;
-        case 'done': finish(judge(ex, { cases: indices, outcomes })); break;
-        case 'refused': finish(refusedVerdict(ex, `it loads ${m.module}`)); break;
-        case 'no-function':
-          finish(notAFunctionVerdict(ex, `your code defines no function ${ex.fn}: write it as \`function ${ex.signature} { ... }\``));
+        case 'start':
+          lastCase = m.index;
           break;
-        case 'load-error': finish(loadVerdict(ex, m.syntax ? 'syntax-error' : 'threw', m.message, m.at)); break;
+        case 'case':
+          outcomes.push(m.outcome);
+          break;
+        case 'done':
+          finish(judge(ex, { cases: indices, outcomes }));
+          break;
+        case 'refused':
+          finish(refusedVerdict(ex, `it loads ${m.module}`));
+          break;
+        case 'no-function':
+          finish(
+            notAFunctionVerdict(
+              ex,
+              `your code defines no function ${ex.fn}: write it as \`function ${ex.signature} { ... }\``,
+            ),
+          );
+          break;
+        case 'load-error':
+          finish(loadVerdict(ex, m.syntax ? 'syntax-error' : 'threw', m.message, m.at));
+          break;
       }
     };
     worker.onerror = (e: ErrorEvent): void => {
       e.preventDefault();
       finish(loadVerdict(ex, 'threw', `the worker running your code failed: ${e.message}`, null));
     };
-    worker.postMessage({ code, fn: ex.fn, params: [...ex.params], cases: indices.map((index) => ({ index, args: all[index].args })) });
+    worker.postMessage({
+      code,
+      fn: ex.fn,
+      params: [...ex.params],
+      cases: indices.map((index) => ({ index, args: all[index].args })),
+    });
   });
 }
 
@@ -127,7 +180,10 @@ async function verdictOn(ex: Exercise, source: string): Promise<PageVerdict> {
   } catch (e) {
     const err = e as { message?: unknown; loc?: { line?: unknown; column?: unknown } };
     const msg = String(err.message ?? e).replace(/\s*\(\d+:\d+\)\s*$/, '');
-    const at = typeof err.loc?.line === 'number' && typeof err.loc.column === 'number' ? { line: err.loc.line, column: err.loc.column + 1 } : null;
+    const at =
+      typeof err.loc?.line === 'number' && typeof err.loc.column === 'number'
+        ? { line: err.loc.line, column: err.loc.column + 1 }
+        : null;
     return loadVerdict(ex, 'syntax-error', msg, at);
   }
   return runAndJudge(ex, code);
@@ -137,7 +193,9 @@ async function verdictOn(ex: Exercise, source: string): Promise<PageVerdict> {
 export function downloadText(ex: Pick<Exercise, 'name' | 'fn'>, source: string): string {
   const exported = /(^|\n)\s*export\b/.test(source);
   const body = source.endsWith('\n') ? source : `${source}\n`;
-  return `${body}${exported ? '' : `export { ${ex.fn} };\n`}// check it with: npx bpttlab check ${ex.name} ${ex.name}.ts\n`;
+  return `${body}${
+    exported ? '' : `export { ${ex.fn} ` + `};\n`
+  }// check it with: npx bpttlab check ${ex.name} ${ex.name}.ts\n`;
 }
 
 /** An argument as a student would write it: numbers as they are, a matrix one row per line. */
@@ -146,7 +204,9 @@ function show(x: unknown, indent = ''): string {
     return `[\n${x.map((r) => `${indent}  ${JSON.stringify(r)}`).join(',\n')},\n${indent}]`;
   }
   if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
-    return `{\n${Object.entries(x).map(([k, v]) => `${indent}  ${k}: ${show(v, `${indent}  `)}`).join(',\n')},\n${indent}}`;
+    return `{\n${Object.entries(x)
+      .map(([k, v]) => `${indent}  ${k}: ${show(v, `${indent}  `)}`)
+      .join(',\n')},\n${indent}}`;
   }
   return JSON.stringify(x);
 }
@@ -170,7 +230,8 @@ function after(el: HTMLElement, ex: Exercise, v: PageVerdict, goTo: (line: numbe
   if (c && v.case) {
     const d = document.createElement('details');
     const s = document.createElement('summary');
-    s.textContent = `The inputs of case ${v.case.index} (${c.label}: ${c.sizes}), to follow it by hand or to paste into a test`;
+    s.textContent =
+      `The inputs of case ${v.case.index} (${c.label}: ${c.sizes}), to follow it by hand or to paste ` + `into a test`;
     const pre = document.createElement('pre');
     pre.textContent = ex.params.map((p, i) => `const ${p} = ${show(c.args[i])};`).join('\n');
     d.append(s, pre);
@@ -191,7 +252,8 @@ function setUp(root: HTMLElement): void {
   const stubArea = holder.querySelector('textarea');
   const stub = stubArea ? stubArea.value : '';
   if (!table) {
-    verdictEl.textContent = `This exercise's checker is missing from the book (no table for ${name}): rebuild it with npm run book.`;
+    verdictEl.textContent =
+      `This exercise's checker is missing from the book (no table for ${name}): rebuild it ` + `with npm run book.`;
     checkBtn.disabled = true;
     return;
   }
@@ -236,16 +298,35 @@ function setUp(root: HTMLElement): void {
     state: EditorState.create({
       doc: load(key(name, 'code')) ?? stub,
       extensions: [
-        lineNumbers(), highlightActiveLineGutter(), history(), drawSelection(), indentOnInput(), bracketMatching(), highlightActiveLine(),
-        indentUnit.of('  '), EditorState.tabSize.of(2), EditorView.lineWrapping,
+        lineNumbers(),
+        highlightActiveLineGutter(),
+        history(),
+        drawSelection(),
+        indentOnInput(),
+        bracketMatching(),
+        highlightActiveLine(),
+        indentUnit.of('  '),
+        EditorState.tabSize.of(2),
+        EditorView.lineWrapping,
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         javascript({ typescript: true }),
         keymap.of([
           { key: 'Mod-Enter', run: check },
-          { key: 'Escape', run: (v) => { v.contentDOM.blur(); checkBtn.focus(); return true; } },
-          indentWithTab, ...defaultKeymap, ...historyKeymap,
+          {
+            key: 'Escape',
+            run: (v) => {
+              v.contentDOM.blur();
+              checkBtn.focus();
+              return true;
+            },
+          },
+          indentWithTab,
+          ...defaultKeymap,
+          ...historyKeymap,
         ]),
-        EditorView.contentAttributes.of({ 'aria-label': `Your code for exercise ${name} (${SHORTCUT} runs Check, Tab indents, Esc leaves the editor)` }),
+        EditorView.contentAttributes.of({
+          'aria-label': `Your code for exercise ${name} (${SHORTCUT} runs Check, Tab indents, Esc leaves the editor)`,
+        }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) store(key(name, 'code'), u.state.doc.toString());
         }),
@@ -260,7 +341,8 @@ function setUp(root: HTMLElement): void {
   };
 
   checkBtn.addEventListener('click', () => check());
-  const setDoc = (text: string): void => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+  const setDoc = (text: string): void =>
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
   resetBtn?.addEventListener('click', () => {
     const undo = resetBtn.dataset.undo === 'true';
     if (undo) {

@@ -39,7 +39,9 @@ function lineOf(e: unknown): { line: number; column: number } | null {
 
 const refusedModule = (e: unknown): string | null => {
   const err = e as { code?: unknown; module?: unknown } | null;
-  return err !== null && typeof err === 'object' && err.code === 'BPTTLAB_REFUSED' && typeof err.module === 'string' ? err.module : null;
+  return err !== null && typeof err === 'object' && err.code === 'BPTTLAB_REFUSED' && typeof err.module === 'string'
+    ? err.module
+    : null;
 };
 
 scope.onmessage = (event) => {
@@ -50,12 +52,23 @@ scope.onmessage = (event) => {
   scope.exports = {};
   scope.module = { exports: scope.exports };
   scope.require = (name: string): never => {
-    if (/^bpttlab(\/|$)/.test(name)) throw Object.assign(new Error(`loading ${name} is not allowed in an answer`), { code: 'BPTTLAB_REFUSED', module: name });
-    throw new Error(`"${name}" cannot be loaded in the book's editor: write the function with plain loops and arrays (or check it in the lab, where packages such as mathjs load)`);
+    if (/^bpttlab(\/|$)/.test(name))
+      throw Object.assign(new Error(`loading ${name} is not allowed in an answer`), {
+        code: 'BPTTLAB_REFUSED',
+        module: name,
+      });
+    throw new Error(
+      `"${name}" cannot be loaded in the book's editor: write the function with plain loops and arrays (or check it ` +
+        `in the lab, where packages such as mathjs load)`,
+    );
   };
   try {
     // Indirect eval: global scope, the student's line numbers (stack frames read your-code.ts:LINE:COL).
-    const probe = `\n;globalThis.__bpttlabFn = typeof ${job.fn} === 'function' ? ${job.fn} : undefined;\n//# sourceURL=${SOURCE}`;
+    const probe =
+      `\n;globalThis.__bpttlabFn = typeof ${job.fn} === 'function' ? ${job.fn} : undefined;\n//# ` +
+      `sourceURL=${SOURCE}`;
+    // biome-ignore lint/complexity/noCommaOperator: (0, eval) is the indirect eval: the code runs at global scope
+    // biome-ignore lint/security/noGlobalEval: this worker exists to run the student's code, away from the page
     (0, eval)(job.code + probe);
   } catch (e) {
     const module = refusedModule(e);
@@ -64,12 +77,17 @@ scope.onmessage = (event) => {
   }
   const ex = scope.module.exports;
   const def = ex.default as Record<string, unknown> | ((...a: unknown[]) => unknown) | undefined;
-  const fromDefault = def !== null && (typeof def === 'object' || typeof def === 'function') ? (def as Record<string, unknown>)[job.fn] : undefined;
+  const fromDefault =
+    def !== null && (typeof def === 'object' || typeof def === 'function')
+      ? (def as Record<string, unknown>)[job.fn]
+      : undefined;
   const fn = scope.__bpttlabFn ?? ex[job.fn] ?? fromDefault ?? (typeof def === 'function' ? def : undefined);
   if (typeof fn !== 'function') return post({ kind: 'no-function' });
   for (const c of job.cases) {
     post({ kind: 'start', index: c.index });
-    const outcome = runCase(fn as (...a: unknown[]) => unknown, c.index, c.args, job.params, { refused: refusedModule });
+    const outcome = runCase(fn as (...a: unknown[]) => unknown, c.index, c.args, job.params, {
+      refused: refusedModule,
+    });
     post({ kind: 'case', outcome });
     if (!outcome.ok) break;
   }

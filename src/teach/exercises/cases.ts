@@ -4,9 +4,9 @@
 // are random, reproducible from their seed. W is never symmetric, entries are distinct, h(0) ≠ 0, so that the
 // known mistakes (a transpose, h(t) for h(t−1), a missing h(0) term, ...) change the numbers.
 import { backward, forward } from '../../model/engine';
-import { Params } from '../../model/params';
-import { fromRows, Mat, toRows } from '../../model/tensor';
+import type { Params } from '../../model/params';
 import { rng } from '../../model/rng';
+import { fromRows, type Mat, toRows } from '../../model/tensor';
 
 /** Everything about one sequence that an exercise may hand to the student, as plain arrays. */
 export interface Episode {
@@ -31,32 +31,82 @@ export interface Episode {
   readonly dh: number[][]; // τ×n_h, ∇h(t) L (full BPTT)
 }
 
-function build(label: string, seed: number | null, P: { U: number[][]; W: number[][]; V: number[][]; b: number[]; c: number[] }, x: number[][], y: number[], h0: number[]): Episode {
-  const p: Params = { U: fromRows(P.U), W: fromRows(P.W), V: fromRows(P.V), b: Float64Array.from(P.b), c: Float64Array.from(P.c) };
+function build(
+  label: string,
+  seed: number | null,
+  P: { U: number[][]; W: number[][]; V: number[][]; b: number[]; c: number[] },
+  x: number[][],
+  y: number[],
+  h0: number[],
+): Episode {
+  const p: Params = {
+    U: fromRows(P.U),
+    W: fromRows(P.W),
+    V: fromRows(P.V),
+    b: Float64Array.from(P.b),
+    c: Float64Array.from(P.c),
+  };
   const fw = forward(p, { x }, y, { loss: 'softmax-ce', h0 });
   const g = backward(p, fw);
   const rows = (m: Mat): number[][] => toRows(m);
   return {
-    label, seed, D: P.U[0].length, H: P.W.length, K: P.V.length, T: x.length, ...P, x, y, h0,
-    a: rows(fw.a), h: rows(fw.h), o: rows(fw.o), dO: rows(g.dO), dh: rows(g.dh),
+    label,
+    seed,
+    D: P.U[0].length,
+    H: P.W.length,
+    K: P.V.length,
+    T: x.length,
+    ...P,
+    x,
+    y,
+    h0,
+    a: rows(fw.a),
+    h: rows(fw.h),
+    o: rows(fw.o),
+    dO: rows(g.dO),
+    dh: rows(g.dh),
   };
 }
 
 /** The tiny case: every number has one decimal, so a reader can follow it by hand. */
 export function tinyEpisode(): Episode {
-  return build('tiny', null, {
-    U: [[0.5, -0.3], [0.2, 0.8], [-0.6, 0.1]],
-    W: [[0.1, -0.4, 0.3], [0.6, 0.2, -0.5], [-0.2, 0.7, 0.4]],
-    V: [[0.3, -0.7, 0.2], [-0.5, 0.4, 0.9], [0.8, 0.1, -0.3]],
-    b: [0.1, -0.2, 0.3],
-    c: [0.2, 0.0, -0.1],
-  }, [[1.0, -0.5], [0.3, 0.9], [-0.8, 0.4]], [2, 0, 1], [0.5, -0.2, 0.1]);
+  return build(
+    'tiny',
+    null,
+    {
+      U: [
+        [0.5, -0.3],
+        [0.2, 0.8],
+        [-0.6, 0.1],
+      ],
+      W: [
+        [0.1, -0.4, 0.3],
+        [0.6, 0.2, -0.5],
+        [-0.2, 0.7, 0.4],
+      ],
+      V: [
+        [0.3, -0.7, 0.2],
+        [-0.5, 0.4, 0.9],
+        [0.8, 0.1, -0.3],
+      ],
+      b: [0.1, -0.2, 0.3],
+      c: [0.2, 0.0, -0.1],
+    },
+    [
+      [1.0, -0.5],
+      [0.3, 0.9],
+      [-0.8, 0.4],
+    ],
+    [2, 0, 1],
+    [0.5, -0.2, 0.1],
+  );
 }
 
 /** A random episode from a seed; sizes chosen so that the transposes of U, V have other shapes (D ≠ n_h ≠ K). */
 export function randomEpisode(seed: number, T: number, D: number, H: number, K: number): Episode {
   const r = rng(seed);
-  const m = (rows: number, cols: number, s: number): number[][] => Array.from({ length: rows }, () => Array.from({ length: cols }, () => s * r.normal()));
+  const m = (rows: number, cols: number, s: number): number[][] =>
+    Array.from({ length: rows }, () => Array.from({ length: cols }, () => s * r.normal()));
   const U = m(H, D, 1 / Math.sqrt(D));
   const W = m(H, H, 1.2 / Math.sqrt(H));
   const V = m(K, H, 1 / Math.sqrt(H));
@@ -70,7 +120,12 @@ export function randomEpisode(seed: number, T: number, D: number, H: number, K: 
 
 /** The episodes most exercises use: the tiny one, then three random ones of growing size. */
 export function standardEpisodes(): Episode[] {
-  return [tinyEpisode(), randomEpisode(101, 4, 3, 4, 5), randomEpisode(202, 6, 2, 5, 3), randomEpisode(303, 9, 4, 6, 2)];
+  return [
+    tinyEpisode(),
+    randomEpisode(101, 4, 3, 4, 5),
+    randomEpisode(202, 6, 2, 5, 3),
+    randomEpisode(303, 9, 4, 6, 2),
+  ];
 }
 
 /** The sizes of an episode as a verdict prints them: τ (the sequence length), D, n_h (the hidden size), K. */

@@ -48,7 +48,8 @@ function refused(e: unknown): string | null {
   if (err === null || typeof err !== 'object') return null;
   try {
     if (err.code === 'BPTTLAB_REFUSED' && typeof err.module === 'string') return err.module;
-    if (err.code === 'ERR_ACCESS_DENIED' && typeof err.resource === 'string' && inside(err.resource)) return `${rel(err.resource)} (a file of bpttlab's own package)`;
+    if (err.code === 'ERR_ACCESS_DENIED' && typeof err.resource === 'string' && inside(err.resource))
+      return `${rel(err.resource)} (a file of bpttlab's own package)`;
     if ((err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND') && typeof err.message === 'string') {
       const m = /['"](bpttlab(?:\/[^'"]*)?)['"]/.exec(err.message);
       if (m) return m[1];
@@ -64,7 +65,11 @@ function refused(e: unknown): string | null {
 const loader = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
 const load = loader._load;
 loader._load = function (request: string, parent: unknown, isMain: boolean): unknown {
-  if (/^bpttlab(\/|$)/.test(request)) throw Object.assign(new Error(`loading ${request} is not allowed in an answer`), { code: 'BPTTLAB_REFUSED', module: request });
+  if (/^bpttlab(\/|$)/.test(request))
+    throw Object.assign(new Error(`loading ${request} is not allowed in an answer`), {
+      code: 'BPTTLAB_REFUSED',
+      module: request,
+    });
   return load.call(this, request, parent, isMain);
 };
 
@@ -75,7 +80,11 @@ async function main(): Promise<void> {
   send({ kind: 'ready' });
   let ns: Record<string, unknown>;
   // Nothing left to run while the module is still loading: a top-level await waits for something that never comes.
-  const stuck = (): void => send({ kind: 'load-error', message: 'its top-level await never finished (it waits for something nothing will do)' });
+  const stuck = (): void =>
+    send({
+      kind: 'load-error',
+      message: 'its top-level await never finished (it waits for something nothing will do)',
+    });
   process.once('beforeExit', stuck);
   try {
     ns = await importModule(pathToFileURL(path.join(__dirname, 'student.mjs')).href);
@@ -88,11 +97,15 @@ async function main(): Promise<void> {
   }
   const def = ns.default as Record<string, unknown> | ((...a: unknown[]) => unknown) | undefined;
   const wanted = job.exportName || job.fn;
-  const fromDefault = def !== null && (typeof def === 'object' || typeof def === 'function') ? (def as Record<string, unknown>)[wanted] : undefined;
+  const fromDefault =
+    def !== null && (typeof def === 'object' || typeof def === 'function')
+      ? (def as Record<string, unknown>)[wanted]
+      : undefined;
   const fn = ns[wanted] ?? fromDefault ?? (job.exportName ? undefined : typeof def === 'function' ? def : undefined);
   if (typeof fn !== 'function') {
-    const names = [...Object.keys(ns), ...(def && typeof def === 'object' ? Object.keys(def) : [])]
-      .filter((k) => k !== 'default' && typeof (ns[k] ?? (def as Record<string, unknown>)[k]) === 'function');
+    const names = [...Object.keys(ns), ...(def && typeof def === 'object' ? Object.keys(def) : [])].filter(
+      (k) => k !== 'default' && typeof (ns[k] ?? (def as Record<string, unknown>)[k]) === 'function',
+    );
     send({ kind: 'no-export', wanted, have: names.slice(0, 20) });
     return;
   }

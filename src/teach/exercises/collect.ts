@@ -2,7 +2,7 @@
 // read once, or why there is none). This runs where the student's code runs (a notebook kernel, or the sandboxed
 // child of `bpttlab check` / `bpttlab grade`), so it knows no expected value: the verdict is computed elsewhere,
 // from these outcomes only (judge.ts). Imports only types.ts and values.ts, so the child can bundle it.
-import { NOT_IMPLEMENTED, Outcome } from './types';
+import { NOT_IMPLEMENTED, type Outcome } from './types';
 import { encode, normalise } from './values';
 
 export interface CollectOptions {
@@ -17,15 +17,24 @@ export function errorMessage(e: unknown): string {
   try {
     const denied = e instanceof Error ? (e as Error & { code?: unknown; permission?: unknown }) : null;
     if (denied && denied.code === 'ERR_ACCESS_DENIED') {
-      const what: Record<string, string> = { ChildProcess: 'start a process', WorkerThreads: 'start a worker', FileSystemRead: 'read a file', FileSystemWrite: 'write a file' };
+      const what: Record<string, string> = {
+        ChildProcess: 'start a process',
+        WorkerThreads: 'start a worker',
+        FileSystemRead: 'read a file',
+        FileSystemWrite: 'write a file',
+      };
       const tried = what[String(denied.permission)] ?? 'use an API';
-      return `it tried to ${tried}, which an answer may not do here (the check runs your code without access to files, processes or workers)`;
+      return (
+        `it tried to ${tried}, which an answer may not do here (the check runs your code without access to ` +
+        `files, processes or workers)`
+      );
     }
     if (e instanceof Error) {
       const name = typeof e.name === 'string' && e.name !== 'Error' ? `${e.name}: ` : '';
       return oneLine(`${name}${String(e.message)}`);
     }
-    if (typeof e === 'string' || typeof e === 'number' || typeof e === 'boolean') return oneLine(`a thrown ${typeof e}: ${String(e)}`);
+    if (typeof e === 'string' || typeof e === 'number' || typeof e === 'boolean')
+      return oneLine(`a thrown ${typeof e}: ${String(e)}`);
     return `a thrown ${e === null ? 'null' : typeof e}`;
   } catch {
     return 'a thrown value that cannot be read';
@@ -59,7 +68,8 @@ function studentFrame(e: unknown): string | null {
 
 /** Where two argument values differ (for "your function changed its input"), or null. */
 function changedAt(before: unknown, after: unknown, path: string): string | null {
-  if (typeof before === 'number' || typeof after === 'number') return Object.is(before, after) || before === after ? null : path;
+  if (typeof before === 'number' || typeof after === 'number')
+    return Object.is(before, after) || before === after ? null : path;
   if (Array.isArray(before) || ArrayBuffer.isView(before)) {
     const b = before as ArrayLike<unknown>;
     const a = after as ArrayLike<unknown> | null;
@@ -73,7 +83,11 @@ function changedAt(before: unknown, after: unknown, path: string): string | null
   if (before !== null && typeof before === 'object') {
     if (after === null || typeof after !== 'object') return path;
     for (const k of Object.keys(before)) {
-      const d = changedAt((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k], `${path}.${k}`);
+      const d = changedAt(
+        (before as Record<string, unknown>)[k],
+        (after as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      );
       if (d) return d;
     }
     return null;
@@ -84,7 +98,13 @@ function changedAt(before: unknown, after: unknown, path: string): string | null
 type Fn = (...args: unknown[]) => unknown;
 
 /** Runs the function on one case's arguments (a fresh copy) and returns what it handed back. Never throws. */
-export function runCase(fn: Fn, index: number, args: readonly unknown[], params: readonly string[], o: CollectOptions = {}): Outcome {
+export function runCase(
+  fn: Fn,
+  index: number,
+  args: readonly unknown[],
+  params: readonly string[],
+  o: CollectOptions = {},
+): Outcome {
   const pristine = structuredClone(args);
   const given = structuredClone(args) as unknown[];
   let raw: unknown;
@@ -97,30 +117,58 @@ export function runCase(fn: Fn, index: number, args: readonly unknown[], params:
     if (msg.includes(NOT_IMPLEMENTED)) return { index, ok: false, status: 'not-implemented', detail: msg };
     const frame = studentFrame(e);
     const outOfRange = /Cannot read propert(y|ies) of undefined|undefined is not an object|is not iterable/.test(msg)
-      ? '\n  (an index out of range? e.g. h[t - 1] at t = 0 — h(0) is passed separately —, a loop bound of n_h where K or D belongs, or a transposed index)'
+      ? '\n  (an index out of range? e.g. h[t - 1] at t = 0 — h(0) is passed separately —, a loop bound of n_h ' +
+        'where K or D belongs, or a transposed index)'
       : '';
-    return { index, ok: false, status: 'threw', detail: `your function threw ${msg}${frame ? `\n    ${frame}` : ''}${outOfRange}` };
+    return {
+      index,
+      ok: false,
+      status: 'threw',
+      detail: `your function threw ${msg}${frame ? `\n    ${frame}` : ''}${outOfRange}`,
+    };
   }
   try {
     if (raw !== null && typeof raw === 'object' && typeof (raw as { then?: unknown }).then === 'function') {
-      return { index, ok: false, status: 'bad-output', detail: 'your function returned a Promise: make it a plain (not async) function' };
+      return {
+        index,
+        ok: false,
+        status: 'bad-output',
+        detail: 'your function returned a Promise: make it a plain (not async) function',
+      };
     }
     for (let i = 0; i < pristine.length; i++) {
       const where = changedAt(pristine[i], given[i], params[i] ?? `argument ${i + 1}`);
       if (where) {
-        return { index, ok: false, status: 'mutated', detail: `your function changed its input ${where}: compute into new arrays and leave the arguments as they were (the caller still needs them)` };
+        return {
+          index,
+          ok: false,
+          status: 'mutated',
+          detail:
+            `your function changed its input ${where}: compute into new arrays and leave the arguments as ` +
+            `they were (the caller still needs them)`,
+        };
       }
     }
     const n = normalise(raw);
     if (typeof n === 'string') return { index, ok: false, status: 'bad-output', detail: `your function returned ${n}` };
     return { index, ok: true, value: encode(n) };
   } catch (e) {
-    return { index, ok: false, status: 'bad-output', detail: `reading what your function returned threw ${errorMessage(e)}: return plain arrays of numbers` };
+    return {
+      index,
+      ok: false,
+      status: 'bad-output',
+      detail: `reading what your function returned threw ${errorMessage(e)}: return plain arrays of numbers`,
+    };
   }
 }
 
 /** Runs the function on each case in turn, stopping after the first case without a value. */
-export function collect(fn: Fn, cases: readonly { index: number; args: readonly unknown[] }[], params: readonly string[], o: CollectOptions = {}): Outcome[] {
+export function collect(
+  fn: Fn,
+  cases: readonly { index: number; args: readonly unknown[] }[],
+  params: readonly string[],
+  o: CollectOptions = {},
+): Outcome[] {
   const out: Outcome[] = [];
   for (const c of cases) {
     o.onCase?.(c.index);

@@ -1,9 +1,10 @@
 // Comparing a student's answer with the correct one (and with each mistake model's), and saying where a wrong answer
 // is wrong: which returned quantities agree, or the first wrong step as the recursion runs from τ down.
-import { Exercise } from './answers/exercise';
-import { Entry } from './types';
-import { Norm } from './values';
+
 import { close as agreeTo } from '../../model/agree';
+import type { Exercise } from './answers/exercise';
+import type { Entry } from './types';
+import type { Norm } from './values';
 
 /** Per-entry agreement: |a − b| ≤ tol · max(1, |a| + |b|); NaN agrees with NaN (a mistake model may overflow too). */
 export const TOL = 1e-9;
@@ -32,9 +33,11 @@ export function sameShape(a: Norm, b: Norm): boolean {
  * results, which are read as the recursion computes them, from t = τ down (a wrong step spoils every earlier one).
  */
 export function firstDiff(want: Norm, got: Norm, stepRows: boolean, prefix = ''): Entry | null {
-  const entry = (where: string, e: number, g: number): Entry | null => (close(e, g) ? null : { where, expected: e, got: g });
+  const entry = (where: string, e: number, g: number): Entry | null =>
+    close(e, g) ? null : { where, expected: e, got: g };
   switch (want.kind) {
-    case 'num': return entry(prefix || 'the value', want.v, got.v as number);
+    case 'num':
+      return entry(prefix || 'the value', want.v, got.v as number);
     case 'vec': {
       const g = got.v as number[];
       for (let i = 0; i < want.v.length; i++) {
@@ -73,13 +76,23 @@ export function agrees(a: Norm, b: Norm): boolean {
 
 export function firstNonFiniteEntry(n: Norm, prefix = ''): string | null {
   switch (n.kind) {
-    case 'num': return Number.isFinite(n.v) ? null : prefix || 'the value';
-    case 'vec': { const i = n.v.findIndex((x) => !Number.isFinite(x)); return i < 0 ? null : `${prefix}[${i}]`; }
+    case 'num':
+      return Number.isFinite(n.v) ? null : prefix || 'the value';
+    case 'vec': {
+      const i = n.v.findIndex((x) => !Number.isFinite(x));
+      return i < 0 ? null : `${prefix}[${i}]`;
+    }
     case 'mat':
-      for (let i = 0; i < n.v.length; i++) { const j = n.v[i].findIndex((x) => !Number.isFinite(x)); if (j >= 0) return `${prefix}[${i}][${j}]`; }
+      for (let i = 0; i < n.v.length; i++) {
+        const j = n.v[i].findIndex((x) => !Number.isFinite(x));
+        if (j >= 0) return `${prefix}[${i}][${j}]`;
+      }
       return null;
     case 'rec':
-      for (const k of Object.keys(n.v)) { const w = firstNonFiniteEntry(n.v[k], k); if (w) return w; }
+      for (const k of Object.keys(n.v)) {
+        const w = firstNonFiniteEntry(n.v[k], k);
+        if (w) return w;
+      }
       return null;
   }
 }
@@ -101,7 +114,10 @@ export function locate(ex: Exercise, want: Norm, got: Norm): string | undefined 
     const ok = keys.filter((k) => agrees(want.v[k], g[k]));
     const bad = keys.filter((k) => !ok.includes(k));
     if (ok.length === 0) return `None of ${listing(keys)} agrees.`;
-    return `${listing(ok)} ${ok.length === 1 ? 'agrees' : 'agree'}; ${listing(bad)} ${bad.length === 1 ? 'does' : 'do'} not.`;
+    return (
+      `${listing(ok)} ${ok.length === 1 ? 'agrees' : 'agree'}; ${listing(bad)} ` +
+      `${bad.length === 1 ? 'does' : 'do'} not.`
+    );
   }
   if (want.kind === 'mat' && ex.stepRows) {
     const T = want.v.length;
@@ -115,7 +131,10 @@ export function locate(ex: Exercise, want: Norm, got: Norm): string | undefined 
     const count = `${wrong} of the τ = ${T} steps ${wrong === 1 ? 'is' : 'are'} wrong`;
     if (i === T - 1) return `${row} is already wrong at t = τ = ${T}, where the recursion starts (eq 10.19); ${count}.`;
     const agreed = T - 1 - i === 1 ? `at t = τ = ${T}` : `for t = τ = ${T} down to t = ${i + 2}`;
-    return `${row} agrees ${agreed}; counting down from τ as the recursion runs, the first wrong step is t = ${i + 1} (${count}).`;
+    return (
+      `${row} agrees ${agreed}; counting down from τ as the recursion runs, the first wrong step is t = ` +
+      `${i + 1} (${count}).`
+    );
   }
   if (want.kind === 'mat') {
     const g = got.v as number[][];
@@ -127,11 +146,17 @@ export function locate(ex: Exercise, want: Norm, got: Norm): string | undefined 
     const n = want.v.flat().filter((_, k) => bad(Math.floor(k / C), k % C)).length;
     const which = (word: string, all: number, xs: number[]): string => {
       const ok = [...Array(all).keys()].filter((k) => !xs.includes(k));
-      return `${capital(word)}${ok.length === 1 ? '' : 's'} ${listing(ok.map(String))} of ${name} ${ok.length === 1 ? 'agrees' : 'agree'}; ${word}${xs.length === 1 ? '' : 's'} ${listing(xs.map(String))} ${xs.length === 1 ? 'does' : 'do'} not`;
+      return (
+        `${capital(word)}${ok.length === 1 ? '' : 's'} ${listing(ok.map(String))} of ${name} ` +
+        `${ok.length === 1 ? 'agrees' : 'agree'}; ${word}${xs.length === 1 ? '' : 's'} ${listing(xs.map(String))} ` +
+        `${xs.length === 1 ? 'does' : 'do'} not`
+      );
     };
     if (badRows.length < R) return `${which('row', R, badRows)} (${n} of ${R * C} entries are wrong).`;
     if (badCols.length < C) return `${which('column', C, badCols)} (${n} of ${R * C} entries are wrong).`;
-    return n === R * C ? `All ${R * C} entries of ${name} are wrong.` : `${n} of the ${R * C} entries of ${name} are wrong, in every row and every column.`;
+    return n === R * C
+      ? `All ${R * C} entries of ${name} are wrong.`
+      : `${n} of the ${R * C} entries of ${name} are wrong, in every row and every column.`;
   }
   if (want.kind === 'vec') {
     const g = got.v as number[];
@@ -139,7 +164,11 @@ export function locate(ex: Exercise, want: Norm, got: Norm): string | undefined 
     const ok = [...bad.keys()].filter((i) => !bad[i]);
     const no = [...bad.keys()].filter((i) => bad[i]);
     if (ok.length === 0) return `All ${want.v.length} entries of ${name} are wrong.`;
-    return `${ok.length === 1 ? 'Entry' : 'Entries'} ${listing(ok.map(String))} of ${name} ${ok.length === 1 ? 'agrees' : 'agree'}; ${no.length === 1 ? 'entry' : 'entries'} ${listing(no.map(String))} ${no.length === 1 ? 'does' : 'do'} not.`;
+    return (
+      `${ok.length === 1 ? 'Entry' : 'Entries'} ${listing(ok.map(String))} of ${name} ` +
+      `${ok.length === 1 ? 'agrees' : 'agree'}; ${no.length === 1 ? 'entry' : 'entries'} ${listing(no.map(String))} ` +
+      `${no.length === 1 ? 'does' : 'do'} not.`
+    );
   }
   return undefined;
 }

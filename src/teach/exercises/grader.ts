@@ -3,9 +3,9 @@
 // the kernel that ran the student's code, so the answers are never loaded there. Its input is untrusted data.
 import fs from 'node:fs';
 import { getExercise } from './answers';
-import { judge, notAFunctionVerdict, refusedVerdict } from './judge';
-import { Outcome } from './types';
 import { oneLine } from './collect';
+import { judge, notAFunctionVerdict, refusedVerdict } from './judge';
+import type { Outcome, Verdict } from './types';
 
 interface Request {
   exercise?: unknown;
@@ -18,7 +18,7 @@ function main(): void {
   const req = JSON.parse(fs.readFileSync(0, 'utf8')) as Request;
   const ex = getExercise(String(req.exercise));
   const r = req.refused;
-  let v;
+  let v: Verdict;
   if (r && r.status === 'uses-bpttlab') v = refusedVerdict(ex, String(r.detail));
   else if (r && r.status === 'not-a-function') v = notAFunctionVerdict(ex, oneLine(String(r.detail)));
   else {

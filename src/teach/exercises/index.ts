@@ -14,11 +14,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { collect } from './collect';
 import { SPECS, specOf } from './specs';
-import { Case, ExerciseSpec, Verdict } from './types';
+import type { Case, ExerciseSpec, Verdict } from './types';
 import { describeRaw } from './values';
 
-export type { Case, Entry, ExerciseSpec, MistakeRef, Outcome, Status, Value, Verdict } from './types';
 export type { GradSet } from './specs';
+export type { Case, Entry, ExerciseSpec, MistakeRef, Outcome, Status, Value, Verdict } from './types';
 export { NOT_IMPLEMENTED } from './types';
 
 /** Every exercise (what it asks for, and its cases), in the order the notebooks pose them. */
@@ -41,7 +41,8 @@ export function cases(name: string): Case[] {
 /** The inputs of case `index` of an exercise, as the checker passes them (fresh copies). */
 export function getCase(name: string, index: number): Case {
   const cs = specOf(name).cases();
-  if (!Number.isInteger(index) || index < 0 || index >= cs.length) throw new Error(`${name} has cases 0..${cs.length - 1}, got ${index}`);
+  if (!Number.isInteger(index) || index < 0 || index >= cs.length)
+    throw new Error(`${name} has cases 0..${cs.length - 1}, got ${index}`);
   return structuredClone(cs[index]);
 }
 
@@ -52,7 +53,9 @@ export const REFUSED_WORDS = /\b(bp|bpttlab|require)\b|\bimport\s*\(/;
  * Why a function's source may not be checked, or null: it mentions bpttlab (by `bp`, `bpttlab`, `require` or
  * `import(`), or its source cannot be seen (a bound function, a Proxy, a built-in).
  */
-export function refusal(fn: (...a: unknown[]) => unknown): { status: 'uses-bpttlab' | 'not-a-function'; detail: string } | null {
+export function refusal(
+  fn: (...a: unknown[]) => unknown,
+): { status: 'uses-bpttlab' | 'not-a-function'; detail: string } | null {
   let src: string;
   try {
     src = Function.prototype.toString.call(fn);
@@ -60,7 +63,10 @@ export function refusal(fn: (...a: unknown[]) => unknown): { status: 'uses-bpttl
     return { status: 'not-a-function', detail: 'a function whose source the checker cannot read' };
   }
   if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) {
-    return { status: 'not-a-function', detail: 'a bound, wrapped or built-in function: pass the function you wrote, whose source the checker can see' };
+    return {
+      status: 'not-a-function',
+      detail: 'a bound, wrapped or built-in function: pass the function you wrote, whose source the checker can see',
+    };
   }
   const m = REFUSED_WORDS.exec(src);
   return m ? { status: 'uses-bpttlab', detail: `its source mentions \`${m[0].replace(/\s+/g, '')}\`` } : null;
@@ -77,7 +83,11 @@ function askJudge(request: object): Verdict {
   const grader = path.join(__dirname, isTs ? 'grader.ts' : 'grader.js');
   const execArgv = isTs ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [];
   const r = spawnSync(process.execPath, [...execArgv, grader], {
-    input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '' },
+    input: JSON.stringify(request),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    timeout: 120_000,
+    env: { ...process.env, NODE_OPTIONS: '' },
   });
   let v: unknown;
   try {
@@ -95,7 +105,11 @@ function askJudge(request: object): Verdict {
 /** The verdict on a student function, never throwing for anything the function does. */
 export function verdict(name: string, fn: unknown, opts: CheckOptions = {}): Verdict {
   const ex = specOf(name);
-  if (typeof fn !== 'function') return askJudge({ exercise: ex.name, refused: { status: 'not-a-function', detail: `expected a function ${ex.signature}, got ${describeRaw(fn)}` } });
+  if (typeof fn !== 'function')
+    return askJudge({
+      exercise: ex.name,
+      refused: { status: 'not-a-function', detail: `expected a function ${ex.signature}, got ${describeRaw(fn)}` },
+    });
   const refused = refusal(fn as (...a: unknown[]) => unknown);
   if (refused) return askJudge({ exercise: ex.name, refused });
   const all = ex.cases();
@@ -107,7 +121,10 @@ export function verdict(name: string, fn: unknown, opts: CheckOptions = {}): Ver
 
 /** Thrown by check() when a solution is not correct: a short message, no stack trace from inside the checker. */
 export class ExerciseFailure extends Error {
-  constructor(message: string, readonly verdict: Verdict) {
+  constructor(
+    message: string,
+    readonly verdict: Verdict,
+  ) {
     super(message);
     Object.defineProperty(this, 'verdict', { enumerable: false });
     this.stack = `${this.name}: ${message}`;
@@ -122,7 +139,9 @@ Object.defineProperty(ExerciseFailure.prototype, Symbol.for('nodejs.util.inspect
 });
 
 export interface NotebookCheckOptions extends CheckOptions {
-  /** Throw when not correct (default true), so the cell turns red and "Run all" stops at the first unsolved exercise. */
+  /**
+   * Throw when not correct (default true), so the cell turns red and "Run all" stops at the first unsolved exercise.
+   */
   throwIfWrong?: boolean;
 }
 
@@ -139,11 +158,16 @@ export function check(name: string, fn: unknown, opts: NotebookCheckOptions = {}
   }
   console.error(v.text);
   if (opts.throwIfWrong === false) return;
-  const short = v.status === 'not-implemented' ? `${v.exercise}: not implemented yet` : `${v.exercise}: not correct yet (${v.status}${v.mistake ? `: ${v.mistake.id}` : ''}) — see the verdict above`;
+  const short =
+    v.status === 'not-implemented'
+      ? `${v.exercise}: not implemented yet`
+      : `${v.exercise}: not correct yet (${v.status}${v.mistake ? `: ${v.mistake.id}` : ''}) — see the verdict above`;
   throw new ExerciseFailure(short, v);
 }
 
 /** A one-page overview: name, function, signature, equation. */
 export function list(): string {
-  return SPECS.map((e) => `${e.name.padEnd(19)} ${e.signature}\n${''.padEnd(19)} ${e.title} (${e.equation})`).join('\n');
+  return SPECS.map((e) => `${e.name.padEnd(19)} ${e.signature}\n${''.padEnd(19)} ${e.title} (${e.equation})`).join(
+    '\n',
+  );
 }

@@ -1,4 +1,5 @@
-// Why over 300 lines: the verdict's cases (correct, named mistake, located failure, refusals) share one draft and one text, kept in one place.
+// Why over 300 lines: the verdict's cases (correct, named mistake, located failure, refusals) share one draft and one
+// text, kept in one place.
 //
 // The verdict, computed from what the student's function handed back and nothing else. This runs where the student's
 // code does not (the `bpttlab check` / `bpttlab grade` process, or the judge process a notebook's check() starts),
@@ -9,11 +10,11 @@
 // (non-symmetric W, distinct entries, τ ≥ 3, h(0) ≠ 0), and a mistake is named only when its model agrees with the
 // student on every case the student answered. When none fits, the verdict still says where the answer is wrong:
 // which returned quantities agree and which do not, or the first wrong step as the recursion runs from τ down.
-import { Exercise, Mistake, Model, mistakeModel } from './answers/exercise';
+import { type Exercise, type Mistake, type Model, mistakeModel } from './answers/exercise';
 import { collect, oneLine } from './collect';
-import { MistakeRef, NOT_IMPLEMENTED, Outcome, Status, Verdict } from './types';
-import { Norm, decode, describe, describeRaw, normalise } from './values';
-import { TOL, agrees, firstDiff, firstNonFiniteEntry, locate, sameShape } from './compare';
+import { agrees, firstDiff, firstNonFiniteEntry, locate, sameShape, TOL } from './compare';
+import { type MistakeRef, NOT_IMPLEMENTED, type Outcome, type Status, type Verdict } from './types';
+import { decode, describe, describeRaw, type Norm, normalise } from './values';
 
 // --- the verdict ---
 
@@ -32,7 +33,9 @@ export interface JudgeInput {
 const OUTCOME_STATUSES = new Set(['threw', 'not-implemented', 'bad-output', 'mutated', 'uses-bpttlab']);
 
 type FailStatus = Extract<Outcome, { ok: false }>['status'];
-type Read = { index: number; ok: true; value: Norm | string } | { index: number; ok: false; status: FailStatus; detail: string };
+type Read =
+  | { index: number; ok: true; value: Norm | string }
+  | { index: number; ok: false; status: FailStatus; detail: string };
 
 /** An outcome from untrusted data, or null when it is not one. */
 function readOutcome(x: unknown): Read | null {
@@ -47,7 +50,10 @@ function readOutcome(x: unknown): Read | null {
     }
   }
   if (o.ok === false && typeof o.status === 'string' && OUTCOME_STATUSES.has(o.status)) {
-    const detail = typeof o.detail === 'string' ? o.detail.split('\n').slice(0, 4).map(oneLine).join('\n    ').replace(/✔/g, '?') : '';
+    const detail =
+      typeof o.detail === 'string'
+        ? o.detail.split('\n').slice(0, 4).map(oneLine).join('\n    ').replace(/✔/g, '?')
+        : '';
     return { index: o.index, ok: false, status: o.status as FailStatus, detail };
   }
   return null;
@@ -56,7 +62,9 @@ function readOutcome(x: unknown): Read | null {
 /** The verdict on what the student's function handed back. Never throws for anything in `input`. */
 export function judge(ex: Exercise, input: JudgeInput): Verdict {
   const all = ex.cases();
-  const picked = input.cases.filter((i) => Number.isInteger(i) && all[i] !== undefined).map((index) => ({ index, c: all[index] }));
+  const picked = input.cases
+    .filter((i) => Number.isInteger(i) && all[i] !== undefined)
+    .map((index) => ({ index, c: all[index] }));
   const total = picked.length;
   const base = { exercise: ex.name, casesTotal: total, casesPassed: 0 };
   if (total === 0) return finish(ex, { ...base, status: 'wrong', detail: 'no case was run, so nothing was checked' });
@@ -75,8 +83,17 @@ export function judge(ex: Exercise, input: JudgeInput): Verdict {
     const caseInfo = { index, label: c.label, seed: c.seed, sizes: c.sizes };
     const o = byIndex.get(index);
     if (!o) {
-      if (failAt >= 0) { answered = k; break; }
-      return finish(ex, { ...base, casesPassed: k, status: 'threw', case: caseInfo, detail: `the check ended before case ${index} ran` });
+      if (failAt >= 0) {
+        answered = k;
+        break;
+      }
+      return finish(ex, {
+        ...base,
+        casesPassed: k,
+        status: 'threw',
+        case: caseInfo,
+        detail: `the check ended before case ${index} ran`,
+      });
     }
     if (!o.ok || typeof o.value === 'string') {
       const status: Status = o.ok ? 'bad-output' : o.status;
@@ -102,8 +119,14 @@ export function judge(ex: Exercise, input: JudgeInput): Verdict {
 }
 
 function diagnose(
-  ex: Exercise, picked: { index: number; c: ReturnType<Exercise['cases']>[number] }[], outs: Norm[], wants: Norm[],
-  failAt: number, passed: number, total: number, later: string | undefined,
+  ex: Exercise,
+  picked: { index: number; c: ReturnType<Exercise['cases']>[number] }[],
+  outs: Norm[],
+  wants: Norm[],
+  failAt: number,
+  passed: number,
+  total: number,
+  later: string | undefined,
 ): Verdict {
   const base = { exercise: ex.name, casesTotal: total, casesPassed: passed };
   const { index, c } = picked[failAt];
@@ -126,26 +149,37 @@ function diagnose(
     const o = modelOut(m, failAt);
     return o !== null && agrees(o, got);
   });
-  const fitsEverywhere = fitsHere.filter((m) => outs.every((o, k) => {
-    const mo = modelOut(m, k);
-    return mo === null || agrees(mo, o);
-  }));
+  const fitsEverywhere = fitsHere.filter((m) =>
+    outs.every((o, k) => {
+      const mo = modelOut(m, k);
+      return mo === null || agrees(mo, o);
+    }),
+  );
   const shapeOk = sameShape(want, got);
-  const firstWrong = shapeOk ? firstDiff(want, got, ex.stepRows ?? false, ex.stepRows ? '' : ex.output ?? '') ?? undefined : undefined;
+  const firstWrong = shapeOk
+    ? (firstDiff(want, got, ex.stepRows ?? false, ex.stepRows ? '' : (ex.output ?? '')) ?? undefined)
+    : undefined;
   const shapeDetail0 = shapeOk ? undefined : `expected ${describe(want)} (${ex.shape}), got ${describe(got)}`;
   const shapeDetail = [shapeDetail0, later].filter(Boolean).join('; ') || undefined;
   if (fitsEverywhere.length > 0) {
     const [m, ...rest] = fitsEverywhere;
     return finish(ex, {
-      ...base, status: 'mistake', case: caseInfo, firstWrong, detail: shapeDetail, mistake: ref(m), alsoMatches: rest.map((x) => x.id),
+      ...base,
+      status: 'mistake',
+      case: caseInfo,
+      firstWrong,
+      detail: shapeDetail,
+      mistake: ref(m),
+      alsoMatches: rest.map((x) => x.id),
     });
   }
   // Two known mistakes at once: combine the options of every pair whose options do not overlap.
   if (ex.modelOf) {
-    const modelFits = (f: Model): boolean => outs.every((o, k) => {
-      const n = run(f, k);
-      return n === null ? k !== failAt : agrees(n, o);
-    });
+    const modelFits = (f: Model): boolean =>
+      outs.every((o, k) => {
+        const n = run(f, k);
+        return n === null ? k !== failAt : agrees(n, o);
+      });
     const withOpts = ex.mistakes.filter((m) => m.opts !== undefined);
     for (let i = 0; i < withOpts.length; i++) {
       for (let j = i + 1; j < withOpts.length; j++) {
@@ -154,12 +188,25 @@ function diagnose(
         if (Object.keys(b.opts!).some((k) => ka.includes(k))) continue;
         if (!modelFits(ex.modelOf({ ...a.opts, ...b.opts }))) continue;
         return finish(ex, {
-          ...base, status: 'mistake', case: caseInfo, firstWrong, detail: shapeDetail, mistake: ref(a), together: ref(b), alsoMatches: [],
+          ...base,
+          status: 'mistake',
+          case: caseInfo,
+          firstWrong,
+          detail: shapeDetail,
+          mistake: ref(a),
+          together: ref(b),
+          alsoMatches: [],
         });
       }
     }
   }
-  if (!shapeOk) return finish(ex, { ...base, status: 'bad-output', case: caseInfo, detail: `your function returned the wrong shape: ${shapeDetail}` });
+  if (!shapeOk)
+    return finish(ex, {
+      ...base,
+      status: 'bad-output',
+      case: caseInfo,
+      detail: `your function returned the wrong shape: ${shapeDetail}`,
+    });
   const nonFinite = firstNonFiniteEntry(got);
   let detail = nonFinite ? `your result has a non-finite value (NaN or ±Infinity) at ${nonFinite}` : later;
   if (nonFinite && later) detail = `${detail}; ${later}`;
@@ -172,13 +219,15 @@ function diagnose(
   if (want.kind === 'rec') {
     const own: string[] = [];
     for (const key of Object.keys(want.v)) {
-      const field = (n: Norm | null): Norm | null => (n && n.kind === 'rec' ? n.v[key] ?? null : null);
+      const field = (n: Norm | null): Norm | null => (n && n.kind === 'rec' ? (n.v[key] ?? null) : null);
       if (agrees(want.v[key], field(got)!)) continue;
-      const m = ex.mistakes.find((mm) => outs.every((o, k) => {
-        const f = field(modelOut(mm, k));
-        const g = field(o);
-        return f !== null && g !== null && agrees(f, g);
-      }));
+      const m = ex.mistakes.find((mm) =>
+        outs.every((o, k) => {
+          const f = field(modelOut(mm, k));
+          const g = field(o);
+          return f !== null && g !== null && agrees(f, g);
+        }),
+      );
       if (m) own.push(`${key} on its own matches a known mistake: ${m.title}; hint: ${m.hint}`);
     }
     if (own.length > 0) location = `${location} ${own.join(' ')}`;
@@ -188,11 +237,15 @@ function diagnose(
 
 // --- the text ---
 
-const fmtNum = (x: number): string => (Number.isFinite(x) ? (Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+($|e)/, '$1')) : String(x));
+const fmtNum = (x: number): string =>
+  Number.isFinite(x) ? (Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+($|e)/, '$1')) : String(x);
 
 function caseLine(ex: Exercise, c: NonNullable<Verdict['case']>): string {
   const seed = c.seed === null ? 'the hand-made tiny case' : `random case, seed ${c.seed}`;
-  return `case ${c.index} (${c.label}: ${c.sizes}; ${seed}) — reproduce it with bp.exercises.getCase('${ex.name}', ${c.index}).args, or \`bpttlab check ${ex.name} FILE --case ${c.index}\``;
+  return (
+    `case ${c.index} (${c.label}: ${c.sizes}; ${seed}) — reproduce it with bp.exercises.getCase('${ex.name}', ` +
+    `${c.index}).args, or \`bpttlab check ${ex.name} FILE --case ${c.index}\``
+  );
 }
 
 /** The verdict's text, and `correct`: only a check that ran at least one case, and passed every one, is correct. */
@@ -206,13 +259,21 @@ function finish(ex: Exercise, d: Draft): Verdict {
       lines.push(`✔ ${head}: correct on all ${d.casesTotal} cases (entries agree within ${TOL} · max(1, |a| + |b|)).`);
       break;
     case 'not-implemented':
-      lines.push(`✘ ${head}: ${NOT_IMPLEMENTED} — replace the stub (the line that throws) with your code, then run this check again.`);
+      lines.push(
+        `✘ ${head}: ${NOT_IMPLEMENTED} — replace the stub (the line that throws) with your code, then run this ` +
+          `check again.`,
+      );
       break;
     case 'mistake': {
       const m = d.mistake!;
       if (d.together) {
         lines.push(`✘ ${head}: not correct. It looks like two known mistakes at once:`);
-        lines.push(`  (1) ${m.title}`, `      hint: ${m.hint}`, `  (2) ${d.together.title}`, `      hint: ${d.together.hint}`);
+        lines.push(
+          `  (1) ${m.title}`,
+          `      hint: ${m.hint}`,
+          `  (2) ${d.together.title}`,
+          `      hint: ${d.together.hint}`,
+        );
         break;
       }
       lines.push(`✘ ${head}: not correct. It looks like this known mistake: ${m.title}.`);
@@ -242,7 +303,9 @@ function finish(ex: Exercise, d: Draft): Verdict {
       lines.push(`✘ ${head}: your function did not return in time (an endless loop?).`);
       break;
     case 'uses-bpttlab':
-      lines.push(`✘ ${head}: your code uses bpttlab itself, so it is not checked: the answer must be computed by your own code.`);
+      lines.push(
+        `✘ ${head}: your code uses bpttlab itself, so it is not checked: the answer must be computed by your own code.`,
+      );
       break;
     case 'too-much-output':
       lines.push(`✘ ${head}: your code printed too much, so the check was stopped.`);
@@ -260,7 +323,8 @@ function finish(ex: Exercise, d: Draft): Verdict {
   const failed = status !== 'correct' && status !== 'not-implemented';
   if (failed && status !== 'uses-bpttlab') lines.push(`  expected signature: ${ex.signature}, returning ${ex.shape}`);
   if (d.case && failed) lines.push(`  ${caseLine(ex, d.case)}`);
-  if (failed && !['timeout', 'uses-bpttlab', 'too-much-output', 'out-of-memory'].includes(status) && d.casesTotal > 0) lines.push(`  passed ${d.casesPassed} of ${d.casesTotal} cases`);
+  if (failed && !['timeout', 'uses-bpttlab', 'too-much-output', 'out-of-memory'].includes(status) && d.casesTotal > 0)
+    lines.push(`  passed ${d.casesPassed} of ${d.casesTotal} cases`);
   return { ...d, status, correct, text: lines.join('\n') };
 }
 
@@ -276,8 +340,14 @@ function caseRef(ex: Exercise, index: number | undefined): CaseRef | undefined {
  */
 export function refusedVerdict(ex: Exercise, why: string, c?: CaseRef): Verdict {
   return finish(ex, {
-    exercise: ex.name, status: 'uses-bpttlab', casesPassed: 0, casesTotal: ex.cases().length, case: c,
-    detail: `${oneLine(why)}: bpttlab's own modules are off limits to an answer (Node's built-ins and other packages, e.g. mathjs, are fine)`,
+    exercise: ex.name,
+    status: 'uses-bpttlab',
+    casesPassed: 0,
+    casesTotal: ex.cases().length,
+    case: c,
+    detail:
+      `${oneLine(why)}: bpttlab's own modules are off limits to an answer (Node's built-ins and other ` +
+      `packages, e.g. mathjs, are fine)`,
   });
 }
 
@@ -285,22 +355,44 @@ export function refusedVerdict(ex: Exercise, why: string, c?: CaseRef): Verdict 
 export function timeoutVerdict(ex: Exercise, ms: number, caseIndex?: number): Verdict {
   const c = caseRef(ex, caseIndex);
   return finish(ex, {
-    exercise: ex.name, status: 'timeout', casesPassed: 0, casesTotal: ex.cases().length, case: c,
-    detail: `killed after ${ms / 1000} s${c ? ` while running case ${caseIndex}` : ' while loading your file'}; check that every loop ends (e.g. a backward loop \`for (let t = T - 1; t >= 0; t--)\`)`,
+    exercise: ex.name,
+    status: 'timeout',
+    casesPassed: 0,
+    casesTotal: ex.cases().length,
+    case: c,
+    detail: `killed after ${ms / 1000} s${
+      c ? ` while running case ` + `${caseIndex}` : ' while loading your ' + 'file'
+    }; check that every loop ends (e.g. a backward loop \`for (let t = T - 1; t >= 0; t--)\`)`,
   });
 }
 
 /** The verdict when the student's code ended the child process (process.exit, a crash, ...). */
 export function crashVerdict(ex: Exercise, why: string, caseIndex?: number): Verdict {
   return finish(ex, {
-    exercise: ex.name, status: 'threw', casesPassed: 0, casesTotal: ex.cases().length, case: caseRef(ex, caseIndex),
+    exercise: ex.name,
+    status: 'threw',
+    casesPassed: 0,
+    casesTotal: ex.cases().length,
+    case: caseRef(ex, caseIndex),
     detail: `the process running your function ended before the check finished (${oneLine(why)})`,
   });
 }
 
 /** The verdict when the child printed more than the limit, or grew beyond the memory limit. */
-export function limitVerdict(ex: Exercise, status: 'too-much-output' | 'out-of-memory', detail: string, caseIndex?: number): Verdict {
-  return finish(ex, { exercise: ex.name, status, casesPassed: 0, casesTotal: ex.cases().length, case: caseRef(ex, caseIndex), detail });
+export function limitVerdict(
+  ex: Exercise,
+  status: 'too-much-output' | 'out-of-memory',
+  detail: string,
+  caseIndex?: number,
+): Verdict {
+  return finish(ex, {
+    exercise: ex.name,
+    status,
+    casesPassed: 0,
+    casesTotal: ex.cases().length,
+    case: caseRef(ex, caseIndex),
+    detail,
+  });
 }
 
 /** The verdict when what was given is not a function (or a function the checker may not run). */
@@ -318,7 +410,8 @@ export interface RunOptions {
  * a student's code (that runs in a notebook kernel or in the sandboxed child, which hand back outcomes only).
  */
 export function runExercise(ex: Exercise, fn: unknown, opts: RunOptions = {}): Verdict {
-  if (typeof fn !== 'function') return notAFunctionVerdict(ex, `expected a function ${ex.signature}, got ${describeRaw(fn)}`);
+  if (typeof fn !== 'function')
+    return notAFunctionVerdict(ex, `expected a function ${ex.signature}, got ${describeRaw(fn)}`);
   const all = ex.cases();
   const indices = opts.cases ?? all.map((_, i) => i);
   const cases = indices.filter((i) => all[i] !== undefined).map((i) => ({ index: i, args: all[i].args }));

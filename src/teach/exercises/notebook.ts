@@ -9,7 +9,7 @@
 // is not run at all: its verdict is 'uses-bpttlab'.
 import type * as TS from 'typescript';
 import { REFUSED_WORDS } from './index';
-import { ExerciseSpec } from './types';
+import type { ExerciseSpec } from './types';
 
 interface Decl {
   readonly names: readonly string[];
@@ -27,7 +27,9 @@ export type Extracted =
   | { kind: 'missing'; detail: string };
 
 export interface NotebookExercises {
-  /** The exercises this notebook poses (declares the function of, or has a check cell for), in the catalogue's order. */
+  /**
+   * The exercises this notebook poses (declares the function of, or has a check cell for), in the catalogue's order.
+   */
   readonly posed: readonly ExerciseSpec[];
   extract(spec: ExerciseSpec): Extracted;
 }
@@ -58,7 +60,13 @@ export function notebookExercises(ts: Ts, cells: readonly string[], specs: reado
   const allSource = cells.join('\n');
   cells.forEach((code, i) => {
     // tslab's magics (%…) are not TypeScript; blank them so the cell still parses
-    const sf = ts.createSourceFile(`cell${i}.ts`, code.replace(/^%.*$/gm, ''), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const sf = ts.createSourceFile(
+      `cell${i}.ts`,
+      code.replace(/^%.*$/gm, ''),
+      ts.ScriptTarget.ES2022,
+      true,
+      ts.ScriptKind.TS,
+    );
     for (const st of sf.statements) {
       const text = st.getText(sf).replace(/^export\s+(default\s+)?/, '');
       if (ts.isImportDeclaration(st)) {
@@ -66,21 +74,33 @@ export function notebookExercises(ts: Ts, cells: readonly string[], specs: reado
         const c = st.importClause;
         const names = [
           ...(c?.name ? [c.name.text] : []),
-          ...(c?.namedBindings ? (ts.isNamespaceImport(c.namedBindings) ? [c.namedBindings.name.text] : c.namedBindings.elements.map((e) => e.name.text)) : []),
+          ...(c?.namedBindings
+            ? ts.isNamespaceImport(c.namedBindings)
+              ? [c.namedBindings.name.text]
+              : c.namedBindings.elements.map((e) => e.name.text)
+            : []),
         ];
         add({ names, text, node: st, refusedImport: isPathOrBpttlab(from) ? from : undefined });
       } else if (ts.isImportEqualsDeclaration(st)) {
         add({ names: [st.name.text], text, node: st, refusedImport: 'require' });
       } else if (ts.isFunctionDeclaration(st) && st.name && st.body) {
         add({ names: [st.name.text], text, node: st });
-      } else if ((ts.isClassDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) {
+      } else if (
+        (ts.isClassDeclaration(st) ||
+          ts.isInterfaceDeclaration(st) ||
+          ts.isTypeAliasDeclaration(st) ||
+          ts.isEnumDeclaration(st)) &&
+        st.name
+      ) {
         add({ names: [st.name.text], text, node: st });
       } else if (ts.isVariableStatement(st)) {
         add({ names: st.declarationList.declarations.flatMap((d) => bindingNames(d.name)), text, node: st });
       }
     }
   });
-  const posed = specs.filter((s) => byName.has(s.fn) || new RegExp(`exercises\\.check\\(\\s*['"\`]${s.name}['"\`]`).test(allSource));
+  const posed = specs.filter(
+    (s) => byName.has(s.fn) || new RegExp(`exercises\\.check\\(\\s*['"\`]${s.name}['"\`]`).test(allSource),
+  );
 
   /**
    * The names a declaration uses from outside itself: identifiers in reference position, less every name declared
@@ -90,16 +110,24 @@ export function notebookExercises(ts: Ts, cells: readonly string[], specs: reado
     const used = new Set<string>();
     const local = new Set<string>();
     const walk = (n: TS.Node): void => {
-      if (ts.isParameter(n) || ts.isVariableDeclaration(n) || ts.isBindingElement(n)) for (const x of bindingNames(n.name)) local.add(x);
+      if (ts.isParameter(n) || ts.isVariableDeclaration(n) || ts.isBindingElement(n))
+        for (const x of bindingNames(n.name)) local.add(x);
       if ((ts.isFunctionExpression(n) || ts.isClassExpression(n)) && n.name) local.add(n.name.text);
       if ((ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) && n.name && n !== node) local.add(n.name.text);
       if (ts.isTypeParameterDeclaration(n)) local.add(n.name.text);
       if (ts.isIdentifier(n)) {
         const p = n.parent;
-        const isName = p && (
-          ((ts.isPropertyAccessExpression(p) || ts.isQualifiedName(p)) && (ts.isPropertyAccessExpression(p) ? p.name : p.right) === n)
-          || ((ts.isPropertyAssignment(p) || ts.isPropertySignature(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isMethodSignature(p)) && p.name === n)
-          || ((ts.isLabeledStatement(p) || ts.isBreakStatement(p) || ts.isContinueStatement(p)) && p.label === n));
+        const isName =
+          p &&
+          (((ts.isPropertyAccessExpression(p) || ts.isQualifiedName(p)) &&
+            (ts.isPropertyAccessExpression(p) ? p.name : p.right) === n) ||
+            ((ts.isPropertyAssignment(p) ||
+              ts.isPropertySignature(p) ||
+              ts.isPropertyDeclaration(p) ||
+              ts.isMethodDeclaration(p) ||
+              ts.isMethodSignature(p)) &&
+              p.name === n) ||
+            ((ts.isLabeledStatement(p) || ts.isBreakStatement(p) || ts.isContinueStatement(p)) && p.label === n));
         if (!isName) used.add(n.text);
       }
       ts.forEachChild(n, walk);

@@ -1,4 +1,5 @@
-// Why over 300 lines: the bundling, the import refusals and the contained child process are one mechanism; split, no part reads alone.
+// Why over 300 lines: the bundling, the import refusals and the contained child process are one mechanism; split, no
+// part reads alone.
 //
 // Running a student's code for `bpttlab check` and `bpttlab grade`: bundled by esbuild into one file (local imports
 // inlined, TypeScript compiled, top-level await allowed), then run in a child process (child.ts) that hands back only
@@ -15,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BuildFailure, Message, Plugin } from 'esbuild';
-import { Outcome, ExerciseSpec } from './types';
+import type { ExerciseSpec, Outcome } from './types';
 
 /** The package root: src/teach/exercises or dist/teach/exercises, three levels down. */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -35,7 +36,9 @@ export const LIMITS = {
 
 export interface SandboxJob {
   spec: ExerciseSpec;
-  /** The student's file; or a module's source text (grade) with the name to show and the folder imports resolve from. */
+  /**
+   * The student's file; or a module's source text (grade) with the name to show and the folder imports resolve from.
+   */
   entry: { file: string } | { source: string; name: string; dir: string };
   /** The export to check (default: the exercise's function name, else the default export). */
   exportName?: string;
@@ -47,7 +50,13 @@ export interface SandboxJob {
 export type SandboxResult =
   | { kind: 'usage'; message: string }
   | { kind: 'refused'; module: string }
-  | { kind: 'ended'; status: 'timeout' | 'threw' | 'too-much-output' | 'out-of-memory'; detail: string; lastCase?: number; output: string }
+  | {
+      kind: 'ended';
+      status: 'timeout' | 'threw' | 'too-much-output' | 'out-of-memory';
+      detail: string;
+      lastCase?: number;
+      output: string;
+    }
   | { kind: 'ran'; outcomes: Outcome[]; output: string };
 
 type Esbuild = typeof import('esbuild');
@@ -124,14 +133,28 @@ async function bundleStudent(eb: Esbuild, job: SandboxJob, outDir: string): Prom
     await eb.build({
       ...('file' in job.entry
         ? { entryPoints: [file] }
-        : { stdin: { contents: job.entry.source, resolveDir: dir, sourcefile: job.entry.name, loader: 'ts' as const } }),
-      bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', sourcesContent: false, logLevel: 'silent',
-      outfile: path.join(outDir, 'student.mjs'), write: true, absWorkingDir: dir,
+        : {
+            stdin: { contents: job.entry.source, resolveDir: dir, sourcefile: job.entry.name, loader: 'ts' as const },
+          }),
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'inline',
+      sourcesContent: false,
+      logLevel: 'silent',
+      outfile: path.join(outDir, 'student.mjs'),
+      write: true,
+      absWorkingDir: dir,
       // packages (mathjs, ...) resolve from the file's folder, else from bpttlab's own node_modules: a teacher's
       // folder of collected notebooks need not sit inside the project
       nodePaths: [path.join(ROOT, 'node_modules')],
       // CommonJS code inside the bundle (module.exports, require of a built-in) finds a require here.
-      banner: { js: "import { createRequire as __bpttlabCreateRequire } from 'node:module'; globalThis.require ??= __bpttlabCreateRequire(import.meta.url);" },
+      banner: {
+        js:
+          "import { createRequire as __bpttlabCreateRequire } from 'node:module'; globalThis.require ??= " +
+          '__bpttlabCreateRequire(import.meta.url);',
+      },
       define: { __filename: JSON.stringify(file), __dirname: JSON.stringify(dir) },
       plugins: [refusePlugin(found)],
     });
@@ -151,12 +174,22 @@ let harness: string | null = null;
 async function harnessCode(eb: Esbuild): Promise<string> {
   if (harness) return harness;
   const entry = path.join(__dirname, __filename.endsWith('.ts') ? 'child.ts' : 'child.js');
-  const r = await eb.build({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'node', target: 'node20', write: false, logLevel: 'silent' });
+  const r = await eb.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
   harness = r.outputFiles[0].text;
   return harness;
 }
 
-const permissionFlag = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+const permissionFlag = process.allowedNodeEnvironmentFlags.has('--permission')
+  ? '--permission'
+  : '--experimental-permission';
 
 function rssMb(pid: number): number {
   try {
@@ -177,10 +210,16 @@ export async function runInSandbox(job: SandboxJob): Promise<SandboxResult> {
     if (failed) return failed;
     fs.writeFileSync(path.join(dir, 'harness.cjs'), await harnessCode(eb));
     const all = job.spec.cases();
-    fs.writeFileSync(path.join(dir, 'job.json'), JSON.stringify({
-      fn: job.spec.fn, exportName: job.exportName ?? '', params: job.spec.params, root: ROOT,
-      cases: job.cases.map((i) => ({ index: i, args: all[i].args })),
-    }));
+    fs.writeFileSync(
+      path.join(dir, 'job.json'),
+      JSON.stringify({
+        fn: job.spec.fn,
+        exportName: job.exportName ?? '',
+        params: job.spec.params,
+        root: ROOT,
+        cases: job.cases.map((i) => ({ index: i, args: all[i].args })),
+      }),
+    );
     return await supervise(job, dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -191,11 +230,18 @@ type ChildMessage = { kind: string; [k: string]: unknown };
 
 function supervise(job: SandboxJob, dir: string): Promise<SandboxResult> {
   const args = [
-    permissionFlag, `--allow-fs-read=${dir}${path.sep}`, `--max-old-space-size=${LIMITS.heapMb}`, '--enable-source-maps', '--no-warnings',
+    permissionFlag,
+    `--allow-fs-read=${dir}${path.sep}`,
+    `--max-old-space-size=${LIMITS.heapMb}`,
+    '--enable-source-maps',
+    '--no-warnings',
     path.join(dir, 'harness.cjs'),
   ];
   const child = spawn(process.execPath, args, {
-    cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },
+    cwd: dir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
   });
   return new Promise((resolve) => {
     let output = '';
@@ -222,23 +268,28 @@ function supervise(job: SandboxJob, dir: string): Promise<SandboxResult> {
       if (!ended && !(done && status === 'timeout')) ended = { status, detail };
       killGroup();
     };
-    const onOutput = (isErr: boolean) => (d: Buffer): void => {
-      outputBytes += d.length;
-      if (outputBytes > LIMITS.outputBytes) return stop('too-much-output', `it printed more than ${LIMITS.outputBytes >> 20} MB`);
-      // eslint-disable-next-line no-control-regex
-      const text = d.toString('utf8').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
-      output += text;
-      if (isErr) stderr += text;
-    };
+    const onOutput =
+      (isErr: boolean) =>
+      (d: Buffer): void => {
+        outputBytes += d.length;
+        if (outputBytes > LIMITS.outputBytes) {
+          stop('too-much-output', `it printed more than ${LIMITS.outputBytes >> 20} MB`);
+          return;
+        }
+        // eslint-disable-next-line no-control-regex
+        const text = d.toString('utf8').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+        output += text;
+        if (isErr) stderr += text;
+      };
     child.stdout!.on('data', onOutput(false));
     child.stderr!.on('data', onOutput(true));
     const fd3 = child.stdio[3] as NodeJS.ReadableStream;
     fd3.on('data', (d: Buffer) => {
       channelBytes += d.length;
-      if (channelBytes > LIMITS.channelBytes) return stop('too-much-output', `it sent back more than ${LIMITS.channelBytes >> 20} MB`);
+      if (channelBytes > LIMITS.channelBytes)
+        return stop('too-much-output', `it sent back more than ${LIMITS.channelBytes >> 20} MB`);
       channel += d.toString('utf8');
-      let nl: number;
-      while ((nl = channel.indexOf('\n')) >= 0) {
+      for (let nl = channel.indexOf('\n'); nl >= 0; nl = channel.indexOf('\n')) {
         const line = channel.slice(0, nl);
         channel = channel.slice(nl + 1);
         let m: unknown;
@@ -253,8 +304,10 @@ function supervise(job: SandboxJob, dir: string): Promise<SandboxResult> {
           ready = true;
           timers.push(setTimeout(() => stop('timeout', ''), job.timeoutMs));
         } else if (msg.kind === 'start' && typeof msg.index === 'number') lastCase = msg.index;
-        else if (msg.kind === 'case' && msg.outcome !== null && typeof msg.outcome === 'object') outcomes.push(msg.outcome as Outcome);
-        else if ((msg.kind === 'load-error' || msg.kind === 'refused' || msg.kind === 'no-export') && !message) message = msg as ChildMessage;
+        else if (msg.kind === 'case' && msg.outcome !== null && typeof msg.outcome === 'object')
+          outcomes.push(msg.outcome as Outcome);
+        else if ((msg.kind === 'load-error' || msg.kind === 'refused' || msg.kind === 'no-export') && !message)
+          message = msg as ChildMessage;
         else if (msg.kind === 'done' && !done) {
           done = true;
           // Let it exit by itself (flushing what it printed, which still counts against the limit); timers or
@@ -263,11 +316,14 @@ function supervise(job: SandboxJob, dir: string): Promise<SandboxResult> {
         }
       }
     });
-    timers.push(setTimeout(() => {
-      if (!ready) stop('timeout', 'the child process did not start');
-    }, LIMITS.startupMs));
+    timers.push(
+      setTimeout(() => {
+        if (!ready) stop('timeout', 'the child process did not start');
+      }, LIMITS.startupMs),
+    );
     const poll = setInterval(() => {
-      if (child.pid !== undefined && rssMb(child.pid) > LIMITS.rssMb) stop('out-of-memory', `it used more than ${LIMITS.rssMb} MB of memory`);
+      if (child.pid !== undefined && rssMb(child.pid) > LIMITS.rssMb)
+        stop('out-of-memory', `it used more than ${LIMITS.rssMb} MB of memory`);
     }, 100);
     child.on('error', (e) => {
       message = { kind: 'load-error', message: `could not start the check's child process: ${e.message}` };
@@ -277,12 +333,28 @@ function supervise(job: SandboxJob, dir: string): Promise<SandboxResult> {
       clearInterval(poll);
       killGroup();
       const heap = /heap out of memory|Reached heap limit/.test(stderr);
-      const shownOutput = output.length > 64 << 10 ? `${output.slice(0, 64 << 10)}\n… (${output.length - (64 << 10)} more characters not shown)` : output;
+      const shownOutput =
+        output.length > 64 << 10
+          ? `${output.slice(0, 64 << 10)}\n… (${output.length - (64 << 10)} more characters not shown)`
+          : output;
       if (ended) {
         const e = ended as { status: 'timeout' | 'too-much-output' | 'out-of-memory'; detail: string };
-        return resolve({ kind: 'ended', status: e.status, detail: e.detail, lastCase: ready ? lastCase : undefined, output: shownOutput });
+        return resolve({
+          kind: 'ended',
+          status: e.status,
+          detail: e.detail,
+          lastCase: ready ? lastCase : undefined,
+          output: shownOutput,
+        });
       }
-      if (heap) return resolve({ kind: 'ended', status: 'out-of-memory', detail: `its heap grew past ${LIMITS.heapMb} MB`, lastCase, output: '' });
+      if (heap)
+        return resolve({
+          kind: 'ended',
+          status: 'out-of-memory',
+          detail: `its heap grew past ${LIMITS.heapMb} MB`,
+          lastCase,
+          output: '',
+        });
       if (message) {
         const m = message as { kind: string; message?: unknown; module?: unknown; wanted?: unknown; have?: unknown };
         if (m.kind === 'refused') return resolve({ kind: 'refused', module: String(m.module) });
@@ -290,14 +362,32 @@ function supervise(job: SandboxJob, dir: string): Promise<SandboxResult> {
         if (m.kind === 'no-export') {
           const have = Array.isArray(m.have) ? m.have.map(String) : [];
           const wanted = String(m.wanted);
-          return resolve({ kind: 'usage', message: `${shown} exports no function "${wanted}"${have.length ? ` (it exports: ${have.join(', ')}; choose one with --export NAME)` : ` (export it: \`export function ${job.spec.fn}(...)\`)`}` });
+          return resolve({
+            kind: 'usage',
+            message: `${shown} exports no function "${wanted}"${
+              have.length
+                ? ` (it exports: ${have.join(', ')}; ` + `choose one with --export NAME)`
+                : ` (export it: \`export function ${job.spec.fn}(...)\`)`
+            }`,
+          });
         }
         return resolve({ kind: 'usage', message: `cannot load ${shown}: ${String(m.message).split('\n')[0]}` });
       }
       if (!done) {
         const why = `exit ${code ?? signal}`;
-        const tail = stderr.split('\n').filter((l) => l.trim()).slice(-3).join(' ').slice(0, 300);
-        return resolve({ kind: 'ended', status: 'threw', detail: `${why}${tail ? `: ${tail}` : ''}`, lastCase, output: shownOutput });
+        const tail = stderr
+          .split('\n')
+          .filter((l) => l.trim())
+          .slice(-3)
+          .join(' ')
+          .slice(0, 300);
+        return resolve({
+          kind: 'ended',
+          status: 'threw',
+          detail: `${why}${tail ? `: ${tail}` : ''}`,
+          lastCase,
+          output: shownOutput,
+        });
       }
       resolve({ kind: 'ran', outcomes, output: shownOutput });
     });

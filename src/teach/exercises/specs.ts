@@ -2,11 +2,11 @@
 // on. The answers (solutions and the known mistakes' models) live in answers/, which nothing here imports.
 // Notation: τ is the sequence length, n_h the hidden size; H(t) is only the book's diag(1 − h(t)²).
 import { backward, forward } from '../../model/engine';
-import { fromRows, toRows } from '../../model/tensor';
 import { rng } from '../../model/rng';
-import { Episode, randomEpisode, episodeSizes, standardEpisodes, tinyEpisode } from './cases';
-import { Case, ExerciseSpec } from './types';
+import { fromRows, toRows } from '../../model/tensor';
+import { type Episode, episodeSizes, randomEpisode, standardEpisodes, tinyEpisode } from './cases';
 import { DERIVATION_SPECS } from './derivations';
+import type { Case, ExerciseSpec } from './types';
 
 const fromEpisodes = (parts: string, args: (e: Episode) => unknown[]) => (): Case[] =>
   standardEpisodes().map((e): Case => ({ label: e.label, seed: e.seed, sizes: episodeSizes(e, parts), args: args(e) }));
@@ -23,10 +23,14 @@ export const forwardStep: ExerciseSpec = {
   cases(): Case[] {
     return standardEpisodes().flatMap((e, i) => {
       const steps = i === 0 ? [0] : [0, e.T - 1];
-      return steps.map((t): Case => ({
-        label: `${e.label}, step t = ${t + 1}`, seed: e.seed, sizes: episodeSizes(e, 'DH'),
-        args: [e.x[t], t === 0 ? e.h0 : e.h[t - 1], e.U, e.W, e.b],
-      }));
+      return steps.map(
+        (t): Case => ({
+          label: `${e.label}, step t = ${t + 1}`,
+          seed: e.seed,
+          sizes: episodeSizes(e, 'DH'),
+          args: [e.x[t], t === 0 ? e.h0 : e.h[t - 1], e.U, e.W, e.b],
+        }),
+      );
     });
   },
 };
@@ -45,7 +49,10 @@ export const softmaxGrad: ExerciseSpec = {
       { label: 'tiny', seed: null, sizes: 'K = 3', args: [[0.5, -1.0, 2.0], 2] },
       { label: 'tiny, y = 0', seed: null, sizes: 'K = 4', args: [[1.5, 0.2, -0.7, 0.9], 0] },
     ];
-    for (const [seed, K] of [[11, 5], [12, 7]] as const) {
+    for (const [seed, K] of [
+      [11, 5],
+      [12, 7],
+    ] as const) {
       const r = rng(seed);
       const o = Array.from({ length: K }, () => 2 * r.normal());
       cases.push({ label: 'random', seed, sizes: `K = ${K}`, args: [o, r.int(K)] });
@@ -65,8 +72,21 @@ export const squaredGrad: ExerciseSpec = {
   shape: 'a vector of length K',
   output: '∇o(t) L',
   cases(): Case[] {
-    const cases: Case[] = [{ label: 'tiny', seed: null, sizes: 'K = 3', args: [[0.5, -1.0, 2.0], [1.0, 0.3, -0.4]] }];
-    for (const [seed, K] of [[21, 4], [22, 6]] as const) {
+    const cases: Case[] = [
+      {
+        label: 'tiny',
+        seed: null,
+        sizes: 'K = 3',
+        args: [
+          [0.5, -1.0, 2.0],
+          [1.0, 0.3, -0.4],
+        ],
+      },
+    ];
+    for (const [seed, K] of [
+      [21, 4],
+      [22, 6],
+    ] as const) {
       const r = rng(seed);
       const v = (): number[] => Array.from({ length: K }, () => r.normal());
       cases.push({ label: 'random', seed, sizes: `K = ${K}`, args: [v(), v()] });
@@ -87,10 +107,14 @@ export const dhStep: ExerciseSpec = {
   cases(): Case[] {
     return standardEpisodes().flatMap((e, i) => {
       const steps = i === 0 ? [1, 0] : [e.T - 2];
-      return steps.map((t): Case => ({
-        label: `${e.label}, step t = ${t + 1}`, seed: e.seed, sizes: episodeSizes(e, 'HK'),
-        args: [e.dh[t + 1], e.h[t + 1], e.dO[t], e.W, e.V],
-      }));
+      return steps.map(
+        (t): Case => ({
+          label: `${e.label}, step t = ${t + 1}`,
+          seed: e.seed,
+          sizes: episodeSizes(e, 'HK'),
+          args: [e.dh[t + 1], e.h[t + 1], e.dO[t], e.W, e.V],
+        }),
+      );
     });
   },
 };
@@ -173,7 +197,9 @@ export const fullBackward: ExerciseSpec = {
   fn: 'bptt',
   title: 'the whole backward pass: ∇h(t) L for t = τ..1 and ∇U, ∇W, ∇V, ∇b, ∇c',
   equation: 'eqs 10.19–10.28',
-  signature: 'bptt(x: number[][], h0: number[], h: number[][], dO: number[][], W: number[][], V: number[][]): { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] }',
+  signature:
+    'bptt(x: number[][], h0: number[], h: number[][], dO: number[][], W: number[][], V: number[][]): { dU: ' +
+    'number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] }',
   params: ['x', 'h0', 'h', 'dO', 'W', 'V'],
   shape: '{ dU: n_h×D, dW: n_h×n_h, dV: K×n_h, db: n_h, dc: K }',
   cases: fromEpisodes('TDHK', (e) => [e.x, e.h0, e.h, e.dO, e.W, e.V]),
@@ -191,18 +217,41 @@ export const truncatedBackward: ExerciseSpec = {
   rowName: '∇h(t) L',
   cases(): Case[] {
     const eps: [Episode, number][] = [
-      [tinyEpisode(), 2], [randomEpisode(101, 4, 3, 4, 5), 3], [randomEpisode(202, 6, 2, 5, 3), 4], [randomEpisode(404, 7, 3, 4, 3), 3], [randomEpisode(303, 9, 4, 6, 2), 2],
+      [tinyEpisode(), 2],
+      [randomEpisode(101, 4, 3, 4, 5), 3],
+      [randomEpisode(202, 6, 2, 5, 3), 4],
+      [randomEpisode(404, 7, 3, 4, 3), 3],
+      [randomEpisode(303, 9, 4, 6, 2), 2],
     ];
-    return eps.map(([e, k]): Case => ({ label: e.label, seed: e.seed, sizes: `${episodeSizes(e, 'THK')}, k = ${k}`, args: [e.h, e.dO, e.W, e.V, k] }));
+    return eps.map(
+      ([e, k]): Case => ({
+        label: e.label,
+        seed: e.seed,
+        sizes: `${episodeSizes(e, 'THK')}, k = ${k}`,
+        args: [e.h, e.dO, e.W, e.V, k],
+      }),
+    );
   },
 };
 
 /** The five gradients of one episode, as plain arrays: what clipping gets. */
-export interface GradSet { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] }
+export interface GradSet {
+  dU: number[][];
+  dW: number[][];
+  dV: number[][];
+  db: number[];
+  dc: number[];
+}
 export const GRAD_NAMES = ['dU', 'dW', 'dV', 'db', 'dc'] as const;
 
 function gradsOf(e: Episode): GradSet {
-  const p = { U: fromRows(e.U), W: fromRows(e.W), V: fromRows(e.V), b: Float64Array.from(e.b), c: Float64Array.from(e.c) };
+  const p = {
+    U: fromRows(e.U),
+    W: fromRows(e.W),
+    V: fromRows(e.V),
+    b: Float64Array.from(e.b),
+    c: Float64Array.from(e.c),
+  };
   const g = backward(p, forward(p, { x: e.x }, e.y, { h0: e.h0 }));
   return { dU: toRows(g.dU), dW: toRows(g.dW), dV: toRows(g.dV), db: Array.from(g.db), dc: Array.from(g.dc) };
 }
@@ -215,7 +264,8 @@ export const clipNorm: ExerciseSpec = {
   fn: 'clipByNorm',
   title: 'clipping the gradient by its global norm',
   equation: '§10.11.1, Pascanu et al. 2013',
-  signature: 'clipByNorm(g: { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] }, maxNorm: number)',
+  signature:
+    'clipByNorm(g: { dU: number[][]; dW: number[][]; dV: number[][]; db: number[]; dc: number[] }, maxNorm: number)',
   params: ['g', 'maxNorm'],
   shape: 'a new object { dU, dW, dV, db, dc } shaped like g',
   cases(): Case[] {
@@ -223,12 +273,27 @@ export const clipNorm: ExerciseSpec = {
     const norm = normOf(tiny);
     // maxNorm below the largest entry: norm clipping, per-parameter and by-value clipping all act, differently
     const out: Case[] = [
-      { label: 'tiny, ‖g‖ > maxNorm', seed: null, sizes: `‖g‖ = ${norm.toFixed(4)}`, args: [tiny, Math.round(largest(tiny) * 0.8 * 100) / 100] },
-      { label: 'tiny, ‖g‖ < maxNorm (nothing to clip)', seed: null, sizes: `‖g‖ = ${norm.toFixed(4)}`, args: [tiny, Math.ceil(norm * 1.5)] },
+      {
+        label: 'tiny, ‖g‖ > maxNorm',
+        seed: null,
+        sizes: `‖g‖ = ${norm.toFixed(4)}`,
+        args: [tiny, Math.round(largest(tiny) * 0.8 * 100) / 100],
+      },
+      {
+        label: 'tiny, ‖g‖ < maxNorm (nothing to clip)',
+        seed: null,
+        sizes: `‖g‖ = ${norm.toFixed(4)}`,
+        args: [tiny, Math.ceil(norm * 1.5)],
+      },
     ];
     for (const seed of [505, 606]) {
       const g = gradsOf(randomEpisode(seed, 8, 3, 5, 4));
-      out.push({ label: 'random, ‖g‖ > maxNorm', seed, sizes: `τ = 8, D = 3, n_h = 5, K = 4, ‖g‖ = ${normOf(g).toFixed(4)}`, args: [g, 0.7 * largest(g)] });
+      out.push({
+        label: 'random, ‖g‖ > maxNorm',
+        seed,
+        sizes: `τ = 8, D = 3, n_h = 5, K = 4, ‖g‖ = ${normOf(g).toFixed(4)}`,
+        args: [g, 0.7 * largest(g)],
+      });
     }
     return out;
   },
@@ -236,11 +301,25 @@ export const clipNorm: ExerciseSpec = {
 
 /** Every exercise, in the order the notebooks pose them. */
 export const SPECS: readonly ExerciseSpec[] = [
-  forwardStep, softmaxGrad, squaredGrad, dhStep, backwardLoop, gradV, gradC, gradW, gradU, gradB, fullBackward, truncatedBackward, clipNorm,
+  forwardStep,
+  softmaxGrad,
+  squaredGrad,
+  dhStep,
+  backwardLoop,
+  gradV,
+  gradC,
+  gradW,
+  gradU,
+  gradB,
+  fullBackward,
+  truncatedBackward,
+  clipNorm,
   ...DERIVATION_SPECS,
 ];
 
-/** The exercise called `name` (its CLI name, e.g. 'dW', or its function name, e.g. 'gradW'); throws for an unknown name. */
+/**
+ * The exercise called `name` (its CLI name, e.g. 'dW', or its function name, e.g. 'gradW'); throws for an unknown name.
+ */
 export function specOf(name: string): ExerciseSpec {
   const ex = SPECS.find((e) => e.name === name || e.fn === name);
   if (!ex) throw new Error(`unknown exercise "${name}": expected one of ${SPECS.map((e) => e.name).join(', ')}`);

@@ -4,9 +4,9 @@
 // Exercise whose "solution" and "mistake models" only look up those numbers, and hands it to the CLI's own judge().
 // judge() calls the solution and the models only on the exercise's cases, and the pairs of mistakes only through
 // modelOf({ ...a.opts, ...b.opts }) for pairs whose options do not overlap: the table holds exactly those outputs.
-import { Exercise, Mistake, Model, mistakeModel } from './answers/exercise';
-import { Case, ExerciseSpec } from './types';
-import { Norm, decode, encode, normalise } from './values';
+import { type Exercise, type Mistake, type Model, mistakeModel } from './answers/exercise';
+import type { Case, ExerciseSpec } from './types';
+import { decode, encode, type Norm, normalise } from './values';
 
 /** A model's output on one case, encoded (values.ts); null when it threw, returned nothing or nothing readable. */
 export type Cell = unknown;
@@ -63,7 +63,10 @@ function cell(f: Model, args: readonly unknown[]): Cell {
 /** Build time: runs the solution, every mistake model and every pair judge() may try, on every case. */
 export function tableOf(ex: Exercise): ExerciseTable {
   const { cases: casesFn, solution, mistakes, modelOf, ...spec } = ex;
-  void casesFn; void solution; void mistakes; void modelOf;
+  void casesFn;
+  void solution;
+  void mistakes;
+  void modelOf;
   const cases = ex.cases();
   const run = (f: Model): Cell[] => cases.map((c) => cell(f, c.args));
   const keysOf = (m: Mistake): string[] | undefined => (m.opts === undefined ? undefined : Object.keys(m.opts));
@@ -84,7 +87,13 @@ export function tableOf(ex: Exercise): ExerciseTable {
     spec: JSON.parse(JSON.stringify(spec)) as Omit<ExerciseSpec, 'cases'>,
     cases,
     want: run(ex.solution),
-    mistakes: ex.mistakes.map((m) => ({ id: m.id, title: m.title, hint: m.hint, optKeys: keysOf(m), out: run(mistakeModel(ex, m)) })),
+    mistakes: ex.mistakes.map((m) => ({
+      id: m.id,
+      title: m.title,
+      hint: m.hint,
+      optKeys: keysOf(m),
+      out: run(mistakeModel(ex, m)),
+    })),
     pairs: ex.modelOf !== undefined,
     pairOut,
   };
@@ -93,10 +102,14 @@ export function tableOf(ex: Exercise): ExerciseTable {
 /** A decoded cell as the plain value a function would have returned (what normalise() reads back to the same Norm). */
 function plain(n: Norm): unknown {
   switch (n.kind) {
-    case 'num': return n.v;
-    case 'vec': return [...n.v];
-    case 'mat': return n.v.map((r) => [...r]);
-    case 'rec': return Object.fromEntries(Object.keys(n.v).map((k) => [k, plain(n.v[k])]));
+    case 'num':
+      return n.v;
+    case 'vec':
+      return [...n.v];
+    case 'mat':
+      return n.v.map((r) => [...r]);
+    case 'rec':
+      return Object.fromEntries(Object.keys(n.v).map((k) => [k, plain(n.v[k])]));
   }
 }
 
@@ -106,13 +119,19 @@ function plain(n: Norm): unknown {
  */
 export function fromTable(t: ExerciseTable): Exercise {
   const index = new Map(t.cases.map((c, i) => [argsKey(c.args), i]));
-  const lookup = (out: readonly Cell[]): Model => (...args: unknown[]): unknown => {
-    const i = index.get(argsKey(args));
-    const c = i === undefined ? null : out[i];
-    return c === null || c === undefined ? undefined : plain(decode(c));
-  };
+  const lookup =
+    (out: readonly Cell[]): Model =>
+    (...args: unknown[]): unknown => {
+      const i = index.get(argsKey(args));
+      const c = i === undefined ? null : out[i];
+      return c === null || c === undefined ? undefined : plain(decode(c));
+    };
   const mistakes: Mistake[] = t.mistakes.map((m) => ({
-    id: m.id, title: m.title, hint: m.hint, model: lookup(m.out), ...(m.optKeys ? { opts: tokens(m, m.optKeys) } : {}),
+    id: m.id,
+    title: m.title,
+    hint: m.hint,
+    model: lookup(m.out),
+    ...(m.optKeys ? { opts: tokens(m, m.optKeys) } : {}),
   }));
   const none: readonly Cell[] = [];
   return {

@@ -37,13 +37,28 @@ export interface ExerciseSpec {
 }
 
 export type Status =
-  | 'correct' | 'not-implemented' | 'mistake' | 'wrong' | 'threw' | 'bad-output' | 'mutated' | 'timeout' | 'not-a-function'
-  | 'uses-bpttlab' | 'too-much-output' | 'out-of-memory';
+  | 'correct'
+  | 'not-implemented'
+  | 'mistake'
+  | 'wrong'
+  | 'threw'
+  | 'bad-output'
+  | 'mutated'
+  | 'timeout'
+  | 'not-a-function'
+  | 'uses-bpttlab'
+  | 'too-much-output'
+  | 'out-of-memory';
 
 /** What running the student's function on one case gave: the value it returned, or why there is none. */
 export type Outcome =
   | { readonly index: number; readonly ok: true; readonly value: unknown /* encoded, see values.ts */ }
-  | { readonly index: number; readonly ok: false; readonly status: 'threw' | 'not-implemented' | 'bad-output' | 'mutated' | 'uses-bpttlab'; readonly detail: string };
+  | {
+      readonly index: number;
+      readonly ok: false;
+      readonly status: 'threw' | 'not-implemented' | 'bad-output' | 'mutated' | 'uses-bpttlab';
+      readonly detail: string;
+    };
 
 export interface Entry {
   /** Where, readably: "t = 2, entry 1", "[1][2]", "dW[0][1]". */
@@ -52,7 +67,11 @@ export interface Entry {
   readonly got: number;
 }
 
-export interface MistakeRef { readonly id: string; readonly title: string; readonly hint: string }
+export interface MistakeRef {
+  readonly id: string;
+  readonly title: string;
+  readonly hint: string;
+}
 
 export interface Verdict {
   readonly exercise: string;
@@ -65,7 +84,12 @@ export interface Verdict {
   /** Other mistakes that fit the numbers as well. */
   readonly alsoMatches?: readonly string[];
   /** The case that shows it (index into cases(), label, seed). */
-  readonly case?: { readonly index: number; readonly label: string; readonly seed: number | null; readonly sizes: string };
+  readonly case?: {
+    readonly index: number;
+    readonly label: string;
+    readonly seed: number | null;
+    readonly sizes: string;
+  };
   readonly firstWrong?: Entry;
   /** Which returned quantities (or time steps) agree and which do not, in one sentence. */
   readonly location?: string;

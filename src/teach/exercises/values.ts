@@ -99,17 +99,24 @@ export function describeRaw(x: unknown): string {
 
 export function describe(n: Norm): string {
   switch (n.kind) {
-    case 'num': return 'a number';
-    case 'vec': return `a vector (number[]) of length ${n.v.length}`;
-    case 'mat': return `a ${n.v.length}×${n.v[0].length} matrix (number[][])`;
-    case 'rec': return `an object with fields ${Object.keys(n.v).map((k) => `${k}: ${describe(n.v[k]).replace(/^an? /, '')}`).join(', ')}`;
+    case 'num':
+      return 'a number';
+    case 'vec':
+      return `a vector (number[]) of length ${n.v.length}`;
+    case 'mat':
+      return `a ${n.v.length}×${n.v[0].length} matrix (number[][])`;
+    case 'rec':
+      return `an object with fields ${Object.keys(n.v)
+        .map((k) => `${k}: ${describe(n.v[k]).replace(/^an? /, '')}`)
+        .join(', ')}`;
   }
 }
 
 // --- between processes: JSON has no NaN or Infinity, so those travel as strings ---
 
 type Wire = number | 'NaN' | 'Infinity' | '-Infinity';
-const toWire = (v: number): Wire => (Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
+const toWire = (v: number): Wire =>
+  Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 function fromWire(w: unknown): number {
   if (typeof w === 'number' && Number.isFinite(w)) return w;
   if (w === 'NaN') return NaN;
@@ -121,10 +128,14 @@ function fromWire(w: unknown): number {
 /** JSON-safe form of a normal value. */
 export function encode(n: Norm): unknown {
   switch (n.kind) {
-    case 'num': return { k: 'num', v: toWire(n.v) };
-    case 'vec': return { k: 'vec', v: n.v.map(toWire) };
-    case 'mat': return { k: 'mat', v: n.v.map((r) => r.map(toWire)) };
-    case 'rec': return { k: 'rec', v: Object.fromEntries(Object.keys(n.v).map((key) => [key, encode(n.v[key])])) };
+    case 'num':
+      return { k: 'num', v: toWire(n.v) };
+    case 'vec':
+      return { k: 'vec', v: n.v.map(toWire) };
+    case 'mat':
+      return { k: 'mat', v: n.v.map((r) => r.map(toWire)) };
+    case 'rec':
+      return { k: 'rec', v: Object.fromEntries(Object.keys(n.v).map((key) => [key, encode(n.v[key])])) };
   }
 }
 
@@ -143,7 +154,8 @@ export function decode(x: unknown, depth = 0): Norm {
       if (!Array.isArray(r) || r.length > MAX_ENTRIES) throw new Error('bad matrix row');
       return r.map(fromWire);
     });
-    if (rows.some((r) => r.length !== rows[0].length) || rows.reduce((s, r) => s + r.length, 0) > MAX_ENTRIES) throw new Error('bad matrix');
+    if (rows.some((r) => r.length !== rows[0].length) || rows.reduce((s, r) => s + r.length, 0) > MAX_ENTRIES)
+      throw new Error('bad matrix');
     return { kind: 'mat', v: rows };
   }
   if (k === 'rec' && depth === 0) {

@@ -2,7 +2,7 @@
 // the known mistakes, each written as a function ("mistake model") that computes what that mistake would return on
 // the same case. Only the grading side (judge.ts, `bpttlab check`, `bpttlab grade`, the notebook's judge process)
 // imports this folder; the module the notebooks import (src/index.ts) never does.
-import { ExerciseSpec } from '../types';
+import type { ExerciseSpec } from '../types';
 
 /**
  * Any function of the exercise's arguments. Declared through a method so its parameters compare bivariantly:

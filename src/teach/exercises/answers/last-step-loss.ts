@@ -2,14 +2,21 @@
 // for t < τ, eq 10.21 loses its second term before τ, and the sums of ∇V and ∇c keep one term:
 //   ∇h(τ) L = V^T ∇o(τ) L,   ∇h(t) L = W^T H(t+1) ∇h(t+1) L (t < τ),
 //   ∇U, ∇W, ∇b: the same sums over every t as eqs 10.23–10.28,   ∇V = ∇o(τ) L h(τ)^T,   ∇c = ∇o(τ) L.
-import { Exercise } from './exercise';
+
 import * as specs from '../derivations';
+import type { Exercise } from './exercise';
 import { add, dtanh, mtv, mul, mv, outer, scale, zeros } from './linalg';
 import { sumOver } from './param-grads';
 
 interface Opts {
-  paramsLastOnly?: boolean; noCarry?: boolean; dVAll?: boolean; dcTimesT?: boolean; outEveryStep?: boolean;
-  wNoT?: boolean; noDtanh?: boolean; dIndex0?: boolean;
+  paramsLastOnly?: boolean;
+  noCarry?: boolean;
+  dVAll?: boolean;
+  dcTimesT?: boolean;
+  outEveryStep?: boolean;
+  wNoT?: boolean;
+  noDtanh?: boolean;
+  dIndex0?: boolean;
 }
 
 function model(o: Opts) {
@@ -49,13 +56,55 @@ export const lastStepLoss: Exercise = {
   solution: model({}),
   modelOf: (o) => model(o),
   mistakes: [
-    { id: 'params-last-step-only', title: '∇U, ∇W, ∇b hold only the step t = τ, where the loss is', hint: 'the loss is at τ, but U, W and b acted at every step before it: ∇h(t) L is not zero for t < τ, so ∇U, ∇W, ∇b still sum over every t.', opts: { paramsLastOnly: true } },
-    { id: 'no-carry', title: '∇h(t) L = 0 for t < τ: the gradient is not carried back through W^T H(t+1)', hint: 'L(τ) depends on every earlier h(t) through h(t+1), …, h(τ): ∇h(t) L = W^T H(t+1) ∇h(t+1) L for t < τ.', opts: { noCarry: true } },
-    { id: 'output-grad-every-step', title: 'V^T ∇o(τ) L added at every step, as if every step had the last step\'s loss', hint: 'for t < τ there is no L(t), so ∇o(t) L = 0 and eq 10.21 keeps only W^T H(t+1) ∇h(t+1) L.', opts: { outEveryStep: true } },
-    { id: 'dV-all-steps', title: '∇V = ∇o(τ) L (Σ_t h(t))^T: every h(t) paired with the last step\'s ∇o', hint: 'eq 10.24 pairs ∇o(t) L with h(t) at the same step; only t = τ has ∇o(t) L ≠ 0, so ∇V = ∇o(τ) L h(τ)^T.', opts: { dVAll: true } },
-    { id: 'dc-times-tau', title: '∇c = τ ∇o(τ) L: the last step\'s ∇o counted once per step', hint: 'eq 10.22 sums ∇o(t) L, which is zero for t < τ: ∇c = ∇o(τ) L.', opts: { dcTimesT: true } },
-    { id: 'W-not-transposed', title: 'in the recursion, W H(t+1) ∇h(t+1) L instead of W^T H(t+1) ∇h(t+1) L', hint: 'a(t+1) = b + W h(t) + ...: the gradient flows back to h(t) through W^T.', opts: { wNoT: true } },
-    { id: 'missing-dtanh', title: "the tanh' factor 1 − h² is missing (in the recursion and in ∇U, ∇W, ∇b)", hint: 'h(t) = tanh(a(t)): every gradient passing back through it is multiplied by 1 − h(t)².', opts: { noDtanh: true } },
-    { id: 'dtanh-off-by-one', title: "in the recursion, tanh' taken at h(t) instead of h(t+1)", hint: 'the factor is H(t+1) = diag(1 − h(t+1)²), from the step the gradient comes from (eq 10.21).', opts: { dIndex0: true } },
+    {
+      id: 'params-last-step-only',
+      title: '∇U, ∇W, ∇b hold only the step t = τ, where the loss is',
+      hint:
+        'the loss is at τ, but U, W and b acted at every step before it: ∇h(t) L is not zero for t < τ, so ∇U, ' +
+        '∇W, ∇b still sum over every t.',
+      opts: { paramsLastOnly: true },
+    },
+    {
+      id: 'no-carry',
+      title: '∇h(t) L = 0 for t < τ: the gradient is not carried back through W^T H(t+1)',
+      hint: 'L(τ) depends on every earlier h(t) through h(t+1), …, h(τ): ∇h(t) L = W^T H(t+1) ∇h(t+1) L for t < τ.',
+      opts: { noCarry: true },
+    },
+    {
+      id: 'output-grad-every-step',
+      title: "V^T ∇o(τ) L added at every step, as if every step had the last step's loss",
+      hint: 'for t < τ there is no L(t), so ∇o(t) L = 0 and eq 10.21 keeps only W^T H(t+1) ∇h(t+1) L.',
+      opts: { outEveryStep: true },
+    },
+    {
+      id: 'dV-all-steps',
+      title: "∇V = ∇o(τ) L (Σ_t h(t))^T: every h(t) paired with the last step's ∇o",
+      hint: 'eq 10.24 pairs ∇o(t) L with h(t) at the same step; only t = τ has ∇o(t) L ≠ 0, so ∇V = ∇o(τ) L h(τ)^T.',
+      opts: { dVAll: true },
+    },
+    {
+      id: 'dc-times-tau',
+      title: "∇c = τ ∇o(τ) L: the last step's ∇o counted once per step",
+      hint: 'eq 10.22 sums ∇o(t) L, which is zero for t < τ: ∇c = ∇o(τ) L.',
+      opts: { dcTimesT: true },
+    },
+    {
+      id: 'W-not-transposed',
+      title: 'in the recursion, W H(t+1) ∇h(t+1) L instead of W^T H(t+1) ∇h(t+1) L',
+      hint: 'a(t+1) = b + W h(t) + ...: the gradient flows back to h(t) through W^T.',
+      opts: { wNoT: true },
+    },
+    {
+      id: 'missing-dtanh',
+      title: "the tanh' factor 1 − h² is missing (in the recursion and in ∇U, ∇W, ∇b)",
+      hint: 'h(t) = tanh(a(t)): every gradient passing back through it is multiplied by 1 − h(t)².',
+      opts: { noDtanh: true },
+    },
+    {
+      id: 'dtanh-off-by-one',
+      title: "in the recursion, tanh' taken at h(t) instead of h(t+1)",
+      hint: 'the factor is H(t+1) = diag(1 − h(t+1)²), from the step the gradient comes from (eq 10.21).',
+      opts: { dIndex0: true },
+    },
   ],
 };

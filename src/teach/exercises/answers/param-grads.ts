@@ -11,9 +11,21 @@ export interface SumOpts {
 }
 
 /** Σ_t term(t) over the chosen steps, as a matrix, with the sum-level mistakes applied. */
-export function sumOver(T: number, rows: number, cols: number, term: (t: number) => number[][], o: SumOpts): number[][] {
+export function sumOver(
+  T: number,
+  rows: number,
+  cols: number,
+  term: (t: number) => number[][],
+  o: SumOpts,
+): number[][] {
   const steps = o.steps ?? 'all';
-  const ts = [...Array(T).keys()].filter((t) => steps === 'all' || (steps === 'last' && t === T - 1) || (steps === 'first' && t === 0) || (steps === 'from2' && t > 0));
+  const ts = [...Array(T).keys()].filter(
+    (t) =>
+      steps === 'all' ||
+      (steps === 'last' && t === T - 1) ||
+      (steps === 'first' && t === 0) ||
+      (steps === 'from2' && t > 0),
+  );
   let s = zerosM(rows, cols);
   for (const t of ts) s = addM(s, term(t));
   if (o.mean) s = scaleM(s, 1 / T);
