@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { type CaseJson, checkCaseSize } from '../src/check/case';
+import { SMALL_CASE } from './helpers';
 
 const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-cli-'));
@@ -32,28 +33,7 @@ function refused(args: string[], message: RegExp, stdin?: number): void {
   assert.match(r.err, message);
 }
 
-const good = {
-  loss: 'softmax-ce',
-  params: {
-    U: [
-      [0.5, -0.3],
-      [0.1, 0.2],
-    ],
-    W: [
-      [0.4, -0.6],
-      [0.3, 0.2],
-    ],
-    V: [
-      [1, -1],
-      [0.5, 0.25],
-      [-0.3, 0.8],
-    ],
-    b: [0.1, -0.1],
-    c: [0, 0.2, -0.2],
-  },
-  tokens: [0, 1, 1],
-  y: [2, null, 0],
-};
+const good = SMALL_CASE;
 
 function caseFile(name: string, body: unknown): string {
   const f = join(dir, name);

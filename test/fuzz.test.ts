@@ -31,6 +31,7 @@ import { type Rng, rng } from '../src/model/rng';
 import { checkpointOf, loadCheckpoint, saveCheckpoint } from '../src/train/checkpoint';
 import { corpusFromText } from '../src/train/text';
 import { Trainer } from '../src/train/trainer';
+import { SMALL_CASE } from './helpers';
 
 const SEED = Number(process.env.BPTTLAB_FUZZ_SEED ?? 11);
 const BUDGET_SECONDS = Number(process.env.BPTTLAB_FUZZ_SECONDS ?? 60);
@@ -46,28 +47,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const TEXT =
   'In the beginning God created the heaven and the earth.\nAnd the earth was without form, and void.\n'.repeat(4);
-const GOOD_CASE = {
-  loss: 'softmax-ce',
-  params: {
-    U: [
-      [0.5, -0.3],
-      [0.1, 0.2],
-    ],
-    W: [
-      [0.4, -0.6],
-      [0.3, 0.2],
-    ],
-    V: [
-      [1, -1],
-      [0.5, 0.25],
-      [-0.3, 0.8],
-    ],
-    b: [0.1, -0.1],
-    c: [0, 0.2, -0.2],
-  },
-  tokens: [0, 1, 1],
-  y: [2, null, 0],
-};
+const GOOD_CASE = SMALL_CASE;
 
 function setUp(): void {
   writeFileSync(join(dir, 'text.txt'), TEXT);

@@ -115,3 +115,27 @@ export function assertResultsAgree(
 export const RESULT_FIELDS = ['loss', 'h', 'o', 'grads.U', 'grads.W', 'grads.V', 'grads.b', 'grads.c', 'grads.h0'];
 
 export { toRows };
+
+/** A small token case (D = 2, n_h = 2, K = 3, τ = 3, one step unscored) that the command-line tests write to files. */
+export const SMALL_CASE = {
+  loss: 'softmax-ce',
+  params: {
+    U: [
+      [0.5, -0.3],
+      [0.1, 0.2],
+    ],
+    W: [
+      [0.4, -0.6],
+      [0.3, 0.2],
+    ],
+    V: [
+      [1, -1],
+      [0.5, 0.25],
+      [-0.3, 0.8],
+    ],
+    b: [0.1, -0.1],
+    c: [0, 0.2, -0.2],
+  },
+  tokens: [0, 1, 1],
+  y: [2, null, 0],
+};

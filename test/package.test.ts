@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { SMALL_CASE } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
 const NPM = process.env.npm_execpath; // the npm that runs `npm test`, when it does
@@ -83,31 +84,7 @@ describe('the packed package, installed into an empty project', { timeout: 10 * 
 
   test('bpttlab grad prints the gradients of a case file', () => {
     const file = path.join(project, 'case.json');
-    fs.writeFileSync(
-      file,
-      JSON.stringify({
-        loss: 'softmax-ce',
-        params: {
-          U: [
-            [0.5, -0.3],
-            [0.1, 0.2],
-          ],
-          W: [
-            [0.4, -0.6],
-            [0.3, 0.2],
-          ],
-          V: [
-            [1, -1],
-            [0.5, 0.25],
-            [-0.3, 0.8],
-          ],
-          b: [0.1, -0.1],
-          c: [0, 0.2, -0.2],
-        },
-        tokens: [0, 1, 1],
-        y: [2, null, 0],
-      }),
-    );
+    fs.writeFileSync(file, JSON.stringify(SMALL_CASE));
     const r = bpttlab('grad', 'case.json');
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { loss: number; grads: Record<string, unknown> };
