@@ -292,7 +292,7 @@ ${items}
 ${
   exercises
     ? `<h2>Exercises</h2>\n<p>${exerciseNote}</p>\n${
-        teacher ? '' : '<p id="solved-total" ' + 'style="color:#555"></p>\n'
+        teacher ? '' : '<p id="solved-total" style="color:#555"></p>\n'
       }<ul style="list-style:none;padding-left:0">\n${exercises}\n</ul>`
     : ''
 }

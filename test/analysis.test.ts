@@ -29,30 +29,27 @@ function mathjsSingularValues(A: Mat): number[] {
   return ev.sort((a, b) => b - a).slice(0, Math.min(A.rows, A.cols));
 }
 
-test(
-  'singular values (one-sided Jacobi) agree with mathjs eigs of WᵀW on random square and rectangular ' + 'matrices',
-  () => {
-    const r = rng(4);
-    for (const [m, n] of [
-      [1, 1],
-      [2, 2],
-      [5, 5],
-      [8, 8],
-      [3, 6],
-      [6, 3],
-      [7, 2],
-    ]) {
-      for (let rep = 0; rep < 3; rep++) {
-        const A = randn(m, n, 1, r);
-        const ours = singularValues(A);
-        const ref = mathjsSingularValues(n <= m ? A : transpose(A));
-        assert.equal(ours.length, Math.min(m, n));
-        ours.forEach((s, i) => close(s, ref[i], 1e-9, `${m}×${n} σ${i}`));
-        for (let i = 1; i < ours.length; i++) assert.ok(ours[i - 1] >= ours[i], 'sorted largest first');
-      }
+test('singular values (one-sided Jacobi) agree with mathjs eigs of WᵀW on random square and rectangular matrices', () => {
+  const r = rng(4);
+  for (const [m, n] of [
+    [1, 1],
+    [2, 2],
+    [5, 5],
+    [8, 8],
+    [3, 6],
+    [6, 3],
+    [7, 2],
+  ]) {
+    for (let rep = 0; rep < 3; rep++) {
+      const A = randn(m, n, 1, r);
+      const ours = singularValues(A);
+      const ref = mathjsSingularValues(n <= m ? A : transpose(A));
+      assert.equal(ours.length, Math.min(m, n));
+      ours.forEach((s, i) => close(s, ref[i], 1e-9, `${m}×${n} σ${i}`));
+      for (let i = 1; i < ours.length; i++) assert.ok(ours[i - 1] >= ours[i], 'sorted largest first');
     }
-  },
-);
+  }
+});
 
 test('singular values of known matrices: diagonal, orthogonal, rank one, zero', () => {
   assert.deepEqual(
@@ -226,26 +223,23 @@ function withSpectrum(blocks: ({ real: number } | { r: number; theta: number })[
   return matMul(matMul(S, B), Sinv);
 }
 
-test(
-  'spectral radius (Gelfand, by squaring) of non-normal matrices whose eigenvalues are known by ' + 'construction',
-  () => {
-    const cases: [({ real: number } | { r: number; theta: number })[], number][] = [
-      [[{ real: 0.7 }], 0.7],
-      [[{ real: -1.3 }, { real: 0.4 }], 1.3],
-      [[{ r: 0.9, theta: 1.1 }, { real: 0.5 }], 0.9],
-      [[{ real: 0.2 }, { r: 1.6, theta: 2.5 }, { real: -1.1 }, { r: 0.3, theta: 0.4 }], 1.6],
-      [[{ r: 0.5, theta: 0.3 }, { r: 0.5, theta: 2.0 }, { real: -0.45 }], 0.5], // two pairs of the same modulus
-      [[{ real: 2.5 }, { real: -2.5 }, { r: 1, theta: 1 }], 2.5],
-    ];
-    cases.forEach(([blocks, rho], j) => {
-      for (const seed of [1, 2, 3]) {
-        const A = withSpectrum(blocks, 10 * j + seed);
-        close(spectralRadius(A), rho, 1e-9, `case ${j}, seed ${seed}: ρ`);
-        assert.ok(spectralRadius(A) <= spectralNorm(A) * (1 + 1e-12), 'ρ ≤ σmax');
-      }
-    });
-  },
-);
+test('spectral radius (Gelfand, by squaring) of non-normal matrices whose eigenvalues are known by construction', () => {
+  const cases: [({ real: number } | { r: number; theta: number })[], number][] = [
+    [[{ real: 0.7 }], 0.7],
+    [[{ real: -1.3 }, { real: 0.4 }], 1.3],
+    [[{ r: 0.9, theta: 1.1 }, { real: 0.5 }], 0.9],
+    [[{ real: 0.2 }, { r: 1.6, theta: 2.5 }, { real: -1.1 }, { r: 0.3, theta: 0.4 }], 1.6],
+    [[{ r: 0.5, theta: 0.3 }, { r: 0.5, theta: 2.0 }, { real: -0.45 }], 0.5], // two pairs of the same modulus
+    [[{ real: 2.5 }, { real: -2.5 }, { r: 1, theta: 1 }], 2.5],
+  ];
+  cases.forEach(([blocks, rho], j) => {
+    for (const seed of [1, 2, 3]) {
+      const A = withSpectrum(blocks, 10 * j + seed);
+      close(spectralRadius(A), rho, 1e-9, `case ${j}, seed ${seed}: ρ`);
+      assert.ok(spectralRadius(A) <= spectralNorm(A) * (1 + 1e-12), 'ρ ≤ σmax');
+    }
+  });
+});
 
 test('spectral radius of known matrices: rotation pair, Jordan block, nilpotent, normal vs non-normal, scaling', () => {
   const c = Math.cos(0.7);

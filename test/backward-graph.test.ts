@@ -24,29 +24,26 @@ describe('the backward graph', () => {
     assert.ok(nodes.some((n) => n.id === 'h(0)'));
   });
 
-  test(
-    'the gradient reaches h(t) by two paths: Vᵀ from o(t) and Wᵀ from a(t+1); h(t+1) → a(t+1) applies ' + 'H(t+1)',
-    () => {
-      for (let t = 1; t < T; t++) {
-        const into = edges
-          .filter((e) => e.to === `h(${t})`)
-          .map((e) => `${e.from} ${e.op}`)
-          .sort();
-        assert.deepEqual(into, [`a(${t + 1}) Wᵀ`, `o(${t}) Vᵀ`]);
-        const tanh = edges.find((e) => e.from === `h(${t + 1})` && e.to === `a(${t + 1})`);
-        assert.equal(tanh?.op, `H(${t + 1})`);
-      }
-      assert.deepEqual(
-        edges.filter((e) => e.to === `h(${T})`).map((e) => e.from),
-        [`o(${T})`],
-        'h(τ) has one path: eq 10.19 has no first term',
-      );
-      assert.deepEqual(
-        edges.filter((e) => e.to === 'h(0)').map((e) => `${e.from} ${e.op}`),
-        ['a(1) Wᵀ'],
-      );
-    },
-  );
+  test('the gradient reaches h(t) by two paths: Vᵀ from o(t) and Wᵀ from a(t+1); h(t+1) → a(t+1) applies H(t+1)', () => {
+    for (let t = 1; t < T; t++) {
+      const into = edges
+        .filter((e) => e.to === `h(${t})`)
+        .map((e) => `${e.from} ${e.op}`)
+        .sort();
+      assert.deepEqual(into, [`a(${t + 1}) Wᵀ`, `o(${t}) Vᵀ`]);
+      const tanh = edges.find((e) => e.from === `h(${t + 1})` && e.to === `a(${t + 1})`);
+      assert.equal(tanh?.op, `H(${t + 1})`);
+    }
+    assert.deepEqual(
+      edges.filter((e) => e.to === `h(${T})`).map((e) => e.from),
+      [`o(${T})`],
+      'h(τ) has one path: eq 10.19 has no first term',
+    );
+    assert.deepEqual(
+      edges.filter((e) => e.to === 'h(0)').map((e) => `${e.from} ${e.op}`),
+      ['a(1) Wᵀ'],
+    );
+  });
 
   test('τ outside 1..12 is a clear error', () => {
     assert.throws(() => plots.backwardGraph(0), /τ must be an integer from 1 to 12, got 0/);

@@ -83,34 +83,31 @@ describe('the page judges as the CLI does', () => {
 });
 
 describe('the page holds no code that computes an answer', () => {
-  test(
-    'the page script is built from the judge and the vocabulary only: no solution, no mistake model, no ' + 'engine',
-    async () => {
-      const { pageBundle } = (await import(path.join(ROOT, 'scripts', 'book', 'exercises.mjs'))) as {
-        pageBundle: () => Promise<{ code: string; inputs: string[] }>;
-      };
-      const { code, inputs } = await pageBundle();
-      const ours = inputs.filter((f) => f.startsWith('src/'));
-      assert.ok(
-        ours.some((f) => /judge/.test(f)),
-        `the judge is in the page: ${ours.join(', ')}`,
-      );
-      // the judge's own files, and the one agreement rule it shares with the engine's tests (model/agree.ts, a
-      // comparison)
-      const allowed = (f: string): boolean =>
-        f === 'src/model/agree.ts' ||
-        (f.startsWith('src/teach/exercises/') &&
-          !/^src\/teach\/exercises\/(specs|cases)\.ts$/.test(f) &&
-          (!f.startsWith('src/teach/exercises/answers/') || f === 'src/teach/exercises/answers/exercise.ts'));
-      assert.deepEqual(
-        ours.filter((f) => !allowed(f)),
-        [],
-        "the page may not bundle the answers, the cases' engine or the engine",
-      );
-      assert.deepEqual(answerCodeIn(code), []);
-      assert.deepEqual(leaks(code), []);
-    },
-  );
+  test('the page script is built from the judge and the vocabulary only: no solution, no mistake model, no engine', async () => {
+    const { pageBundle } = (await import(path.join(ROOT, 'scripts', 'book', 'exercises.mjs'))) as {
+      pageBundle: () => Promise<{ code: string; inputs: string[] }>;
+    };
+    const { code, inputs } = await pageBundle();
+    const ours = inputs.filter((f) => f.startsWith('src/'));
+    assert.ok(
+      ours.some((f) => /judge/.test(f)),
+      `the judge is in the page: ${ours.join(', ')}`,
+    );
+    // the judge's own files, and the one agreement rule it shares with the engine's tests (model/agree.ts, a
+    // comparison)
+    const allowed = (f: string): boolean =>
+      f === 'src/model/agree.ts' ||
+      (f.startsWith('src/teach/exercises/') &&
+        !/^src\/teach\/exercises\/(specs|cases)\.ts$/.test(f) &&
+        (!f.startsWith('src/teach/exercises/answers/') || f === 'src/teach/exercises/answers/exercise.ts'));
+    assert.deepEqual(
+      ours.filter((f) => !allowed(f)),
+      [],
+      "the page may not bundle the answers, the cases' engine or the engine",
+    );
+    assert.deepEqual(answerCodeIn(code), []);
+    assert.deepEqual(leaks(code), []);
+  });
   test("the scan finds the answers' code where it is bundled (so it can fail)", () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { buildSync } = require('esbuild') as typeof import('esbuild');

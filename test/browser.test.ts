@@ -126,58 +126,55 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
-  test(
-    'the book: every figure renders, maths typeset, no console error, nothing fetched from the ' + 'network',
-    async () => {
-      assert.ok(manifest.chapters.length > 0, 'the manifest lists no chapters');
-      for (const f of ['plotly-cartesian.min.js', 'require.js', 'mathjax/MathJax.js', 'index.html']) {
-        assert.ok(fs.existsSync(path.join(SITE, f)), `site/${f} is missing`);
-      }
-      const page = await browser.newPage();
-      await page.setViewportSize({ width: 1200, height: 900 });
-      const seen = await watch(page, localFile);
-      await page.goto(pathToFileURL(path.join(SITE, 'index.html')).href);
-      // (each exercise is linked too, under its page, as page.html#exercise-NAME)
-      assert.equal(
-        await page.locator('ol a:not([href*="#"]), ul a:not([href*="#"])').count(),
-        manifest.chapters.length,
-        'index.html links every chapter and exercise page',
-      );
-      for (const ch of manifest.chapters) {
-        await page.goto(pathToFileURL(path.join(SITE, ch.file)).href);
-        const plots = page.locator('.bpttlab-plot');
-        assert.equal(await plots.count(), ch.figures, `${ch.file}: figure divs vs the manifest`);
-        if (ch.figures > 0) {
-          await page.waitForFunction(
-            `document.querySelectorAll('.bpttlab-plot.js-plotly-plot .main-svg').length >= ${ch.figures}`,
-            undefined,
-            { timeout: 30_000 },
-          );
-          // every figure div became a plotly plot with its SVG
-          const rendered = await page.locator('.bpttlab-plot.js-plotly-plot').count();
-          assert.equal(rendered, ch.figures, `${ch.file}: rendered plots`);
-          const empty = await page.evaluate(
-            "[...document.querySelectorAll('.bpttlab-plot')].filter((e) => e.querySelector('.main-svg') === null).length",
-          );
-          assert.equal(empty, 0, `${ch.file}: a figure without SVG`);
-        }
-        // MathJax 2 has typeset the page when its queue is idle; the chapters (not the exercise pages) all have maths
+  test('the book: every figure renders, maths typeset, no console error, nothing fetched from the network', async () => {
+    assert.ok(manifest.chapters.length > 0, 'the manifest lists no chapters');
+    for (const f of ['plotly-cartesian.min.js', 'require.js', 'mathjax/MathJax.js', 'index.html']) {
+      assert.ok(fs.existsSync(path.join(SITE, f)), `site/${f} is missing`);
+    }
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1200, height: 900 });
+    const seen = await watch(page, localFile);
+    await page.goto(pathToFileURL(path.join(SITE, 'index.html')).href);
+    // (each exercise is linked too, under its page, as page.html#exercise-NAME)
+    assert.equal(
+      await page.locator('ol a:not([href*="#"]), ul a:not([href*="#"])').count(),
+      manifest.chapters.length,
+      'index.html links every chapter and exercise page',
+    );
+    for (const ch of manifest.chapters) {
+      await page.goto(pathToFileURL(path.join(SITE, ch.file)).href);
+      const plots = page.locator('.bpttlab-plot');
+      assert.equal(await plots.count(), ch.figures, `${ch.file}: figure divs vs the manifest`);
+      if (ch.figures > 0) {
         await page.waitForFunction(
-          'window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0',
+          `document.querySelectorAll('.bpttlab-plot.js-plotly-plot .main-svg').length >= ${ch.figures}`,
           undefined,
-          { timeout: 30_000, polling: 200 },
+          { timeout: 30_000 },
         );
-        if (/^0\d-/.test(ch.file))
-          assert.ok((await page.locator('.MathJax_CHTML').count()) > 0, `${ch.file}: no typeset maths`);
-        if (ch.file.startsWith('04')) await page.screenshot({ path: path.join(BUILD, 'book-04.png'), fullPage: false });
-        if (ch.file === '21-backward.html')
-          await page.screenshot({ path: path.join(BUILD, 'book-21-backward.png'), fullPage: false });
+        // every figure div became a plotly plot with its SVG
+        const rendered = await page.locator('.bpttlab-plot.js-plotly-plot').count();
+        assert.equal(rendered, ch.figures, `${ch.file}: rendered plots`);
+        const empty = await page.evaluate(
+          "[...document.querySelectorAll('.bpttlab-plot')].filter((e) => e.querySelector('.main-svg') === null).length",
+        );
+        assert.equal(empty, 0, `${ch.file}: a figure without SVG`);
       }
-      assert.deepEqual(seen.external, [], 'requests that tried to leave the machine');
-      assert.deepEqual(seen.errors, [], 'console errors');
-      await page.close();
-    },
-  );
+      // MathJax 2 has typeset the page when its queue is idle; the chapters (not the exercise pages) all have maths
+      await page.waitForFunction(
+        'window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0',
+        undefined,
+        { timeout: 30_000, polling: 200 },
+      );
+      if (/^0\d-/.test(ch.file))
+        assert.ok((await page.locator('.MathJax_CHTML').count()) > 0, `${ch.file}: no typeset maths`);
+      if (ch.file.startsWith('04')) await page.screenshot({ path: path.join(BUILD, 'book-04.png'), fullPage: false });
+      if (ch.file === '21-backward.html')
+        await page.screenshot({ path: path.join(BUILD, 'book-21-backward.png'), fullPage: false });
+    }
+    assert.deepEqual(seen.external, [], 'requests that tried to leave the machine');
+    assert.deepEqual(seen.errors, [], 'console errors');
+    await page.close();
+  });
 
   test('the book holds the student versions of the exercises, and no file under site/ holds solution code', () => {
     const exercisePages = manifest.chapters.filter((c) => /^2\d-/.test(c.file));

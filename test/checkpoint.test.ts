@@ -48,24 +48,21 @@ function sameBits(a: Float64Array, b: Float64Array, what: string): void {
   );
 }
 
-test(
-  'round trip is exact: every parameter bit (−0 included), the optimiser state, the trainer state, the ' + 'vocabulary',
-  () => {
-    const { ck } = trained(4);
-    ck.params.b[0] = -0; // initParams leaves zero biases, some of them −0; make sure one is
-    const file = join(dir, 'exact.json');
-    saveCheckpoint(file, ck);
-    const back = loadCheckpoint(file);
-    for (const n of PARAM_NAMES) sameBits(paramData(back.params, n), paramData(ck.params, n), n);
-    assert.ok(Object.is(back.params.b[0], -0));
-    assert.deepEqual(back.optimizer, ck.optimizer);
-    assert.deepEqual(back.trainer, ck.trainer);
-    assert.deepEqual(back.config, ck.config);
-    assert.deepEqual(back.vocab?.chars, ck.vocab?.chars);
-    assert.equal(back.iteration, 4);
-    assert.equal(checkpointToJson(back), checkpointToJson(ck), 'writing it again gives the same text');
-  },
-);
+test('round trip is exact: every parameter bit (−0 included), the optimiser state, the trainer state, the vocabulary', () => {
+  const { ck } = trained(4);
+  ck.params.b[0] = -0; // initParams leaves zero biases, some of them −0; make sure one is
+  const file = join(dir, 'exact.json');
+  saveCheckpoint(file, ck);
+  const back = loadCheckpoint(file);
+  for (const n of PARAM_NAMES) sameBits(paramData(back.params, n), paramData(ck.params, n), n);
+  assert.ok(Object.is(back.params.b[0], -0));
+  assert.deepEqual(back.optimizer, ck.optimizer);
+  assert.deepEqual(back.trainer, ck.trainer);
+  assert.deepEqual(back.config, ck.config);
+  assert.deepEqual(back.vocab?.chars, ck.vocab?.chars);
+  assert.equal(back.iteration, 4);
+  assert.equal(checkpointToJson(back), checkpointToJson(ck), 'writing it again gives the same text');
+});
 
 test('a resumed run continues exactly as the uninterrupted one (text streams and a task)', () => {
   const straight = new Trainer(textSource(), config);
@@ -93,28 +90,24 @@ test('a resumed run continues exactly as the uninterrupted one (text streams and
   );
 });
 
-test(
-  'saving is atomic: no temp file is left, an existing checkpoint is replaced whole, a failed save keeps the old ' +
-    'one',
-  () => {
-    const file = join(dir, 'atomic.json');
-    const { ck } = trained(2);
-    saveCheckpoint(file, ck);
-    const { ck: later } = trained(3);
-    saveCheckpoint(file, later);
-    assert.equal(loadCheckpoint(file).iteration, 3);
-    const before = readFileSync(file, 'utf8');
-    const bad = trained(1).ck;
-    bad.params.W.data[2] = Number.NaN;
-    assert.throws(() => saveCheckpoint(file, bad), /parameter W has NaN at index 2/);
-    assert.equal(readFileSync(file, 'utf8'), before, 'the old checkpoint is untouched');
-    assert.throws(() => saveCheckpoint(join(dir, 'no-such-dir', 'x.json'), ck), /cannot save checkpoint/);
-    assert.deepEqual(
-      readdirSync(dir).filter((f) => f.endsWith('.tmp')),
-      [],
-    );
-  },
-);
+test('saving is atomic: no temp file is left, an existing checkpoint is replaced whole, a failed save keeps the old one', () => {
+  const file = join(dir, 'atomic.json');
+  const { ck } = trained(2);
+  saveCheckpoint(file, ck);
+  const { ck: later } = trained(3);
+  saveCheckpoint(file, later);
+  assert.equal(loadCheckpoint(file).iteration, 3);
+  const before = readFileSync(file, 'utf8');
+  const bad = trained(1).ck;
+  bad.params.W.data[2] = Number.NaN;
+  assert.throws(() => saveCheckpoint(file, bad), /parameter W has NaN at index 2/);
+  assert.equal(readFileSync(file, 'utf8'), before, 'the old checkpoint is untouched');
+  assert.throws(() => saveCheckpoint(join(dir, 'no-such-dir', 'x.json'), ck), /cannot save checkpoint/);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
+});
 
 /** The checkpoint as JSON, edited, re-serialised; the parse must fail with a message matching `why`. */
 // biome-ignore lint/suspicious/noExplicitAny: the test edits a parsed checkpoint's JSON freely

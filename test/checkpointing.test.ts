@@ -165,48 +165,45 @@ async function trainCli(args: string[]): Promise<string> {
   return out.join('');
 }
 
-test(
-  'bpttlab train --grad-checkpoint-every k: the same run as without it; refused with truncation; in ' + '--help',
-  async () => {
-    const common = [
-      '--task',
-      'copy',
-      '--lag',
-      '5',
-      '--hidden',
-      '8',
-      '--iterations',
-      '20',
-      '--sample-every',
-      '0',
-      '--no-progress',
-      '--json',
-      '--optimizer',
-      'adam',
-      '--lr',
-      '0.01',
-    ];
-    const a = JSON.parse((await trainCli(common)).trim().split('\n').pop() as string) as Record<string, number>;
-    const b = JSON.parse(
-      (await trainCli([...common, '--grad-checkpoint-every', '3'])).trim().split('\n').pop() as string,
-    ) as Record<string, number>;
-    assert.ok(
-      Math.abs(a.smoothedLoss - b.smoothedLoss) <= 1e-9 * Math.max(1, Math.abs(a.smoothedLoss)),
-      `${a.smoothedLoss} vs ${b.smoothedLoss}`,
-    );
-    await assert.rejects(
-      trainCli([...common, '--bptt', 'chunked:2', '--grad-checkpoint-every', '3']),
-      /--grad-checkpoint-every computes full BPTT's gradient .* chunked/,
-    );
-    await assert.rejects(trainCli([...common, '--grad-checkpoint-every', '0']), /grad-checkpoint-every/);
-    const help: string[] = [];
-    const cmd = trainCommand().configureOutput({ writeOut: (s) => help.push(s), writeErr: () => undefined });
-    await assert.rejects(
-      new Command('bpttlab').exitOverride().addCommand(cmd).parseAsync(['train', '--help'], { from: 'user' }),
-    );
-    assert.match(
-      help.join(''),
-      /--grad-checkpoint-every <k>\s+gradient checkpointing\s+\(not the saved\s+--checkpoint\)/,
-    );
-  },
-);
+test('bpttlab train --grad-checkpoint-every k: the same run as without it; refused with truncation; in --help', async () => {
+  const common = [
+    '--task',
+    'copy',
+    '--lag',
+    '5',
+    '--hidden',
+    '8',
+    '--iterations',
+    '20',
+    '--sample-every',
+    '0',
+    '--no-progress',
+    '--json',
+    '--optimizer',
+    'adam',
+    '--lr',
+    '0.01',
+  ];
+  const a = JSON.parse((await trainCli(common)).trim().split('\n').pop() as string) as Record<string, number>;
+  const b = JSON.parse(
+    (await trainCli([...common, '--grad-checkpoint-every', '3'])).trim().split('\n').pop() as string,
+  ) as Record<string, number>;
+  assert.ok(
+    Math.abs(a.smoothedLoss - b.smoothedLoss) <= 1e-9 * Math.max(1, Math.abs(a.smoothedLoss)),
+    `${a.smoothedLoss} vs ${b.smoothedLoss}`,
+  );
+  await assert.rejects(
+    trainCli([...common, '--bptt', 'chunked:2', '--grad-checkpoint-every', '3']),
+    /--grad-checkpoint-every computes full BPTT's gradient .* chunked/,
+  );
+  await assert.rejects(trainCli([...common, '--grad-checkpoint-every', '0']), /grad-checkpoint-every/);
+  const help: string[] = [];
+  const cmd = trainCommand().configureOutput({ writeOut: (s) => help.push(s), writeErr: () => undefined });
+  await assert.rejects(
+    new Command('bpttlab').exitOverride().addCommand(cmd).parseAsync(['train', '--help'], { from: 'user' }),
+  );
+  assert.match(
+    help.join(''),
+    /--grad-checkpoint-every <k>\s+gradient checkpointing\s+\(not the saved\s+--checkpoint\)/,
+  );
+});

@@ -218,56 +218,53 @@ test('a case file that starts with a byte-order mark is read, as train reads suc
   assert.equal(run(['grad', '-'], `\ufeff${JSON.stringify(good)}`).out, plain.out);
 });
 
-test(
-  'both engines give the same one-line error for a non-finite value, naming the pass, the quantity and the ' + 'step',
-  () => {
-    const overflow: [string, unknown, RegExp][] = [
-      // U x(1) = 1e400: a(1) overflows
-      [
-        'forward',
-        { loss: 'squared', params: { U: [[1e200]], W: [[1]], V: [[1e200]], b: [0], c: [0] }, x: [[1e200]], y: [[0]] },
-        /^bpttlab: forward pass: a\(1\)\[0\] is Infinity — the first non-finite value \(step t = 1\)\n$/,
-      ],
-      // o(t) = ±100 and ŷ fine, but V^T ∇o(t) = 1e308 + 1e308
-      [
-        'backward',
-        {
-          loss: 'softmax-ce',
-          params: { U: [[1e-306]], W: [[0.5]], V: [[1e308], [-1e308]], b: [0], c: [0, 0] },
-          tokens: [0, 0],
-          y: [1, 1],
-        },
-        /^bpttlab: backward pass: ∇h\(2\) L\[0\] is Infinity — the first non-finite value \(step t = 2\)\n$/,
-      ],
-      // no target, so the loss is 0 and finite: o(2) = 1e308 + 1e308·h(2) still overflows, and would have been printed as
-      // null
-      [
-        'unscored output',
-        {
-          loss: 'softmax-ce',
-          params: { U: [[1]], W: [[0.5]], V: [[1e308], [1e308]], b: [0], c: [1e308, 0] },
-          tokens: [0, 0],
-          y: [null, null],
-        },
-        /^bpttlab: forward pass: o\(2\)\[0\] is Infinity — the first non-finite value \(step t = 2\)\n$/,
-      ],
-    ];
-    for (const [what, body, message] of overflow) {
-      const f = caseFile(`overflow-${what.replace(/ /g, '-')}.json`, body);
-      const fast = run(['grad', f]);
-      const ref = run(['grad', f, '--engine', 'reference']);
-      for (const [engine, r] of [
-        ['fast', fast],
-        ['reference', ref],
-      ] as const) {
-        assert.equal(r.code, 2, `${what}, ${engine}: ${r.out}${r.err}`);
-        assert.equal(r.out, '', `${what}, ${engine}: no JSON with null in it`);
-        assert.match(r.err, message, `${what}, ${engine}`);
-      }
-      assert.equal(ref.err, fast.err, what);
+test('both engines give the same one-line error for a non-finite value, naming the pass, the quantity and the step', () => {
+  const overflow: [string, unknown, RegExp][] = [
+    // U x(1) = 1e400: a(1) overflows
+    [
+      'forward',
+      { loss: 'squared', params: { U: [[1e200]], W: [[1]], V: [[1e200]], b: [0], c: [0] }, x: [[1e200]], y: [[0]] },
+      /^bpttlab: forward pass: a\(1\)\[0\] is Infinity — the first non-finite value \(step t = 1\)\n$/,
+    ],
+    // o(t) = ±100 and ŷ fine, but V^T ∇o(t) = 1e308 + 1e308
+    [
+      'backward',
+      {
+        loss: 'softmax-ce',
+        params: { U: [[1e-306]], W: [[0.5]], V: [[1e308], [-1e308]], b: [0], c: [0, 0] },
+        tokens: [0, 0],
+        y: [1, 1],
+      },
+      /^bpttlab: backward pass: ∇h\(2\) L\[0\] is Infinity — the first non-finite value \(step t = 2\)\n$/,
+    ],
+    // no target, so the loss is 0 and finite: o(2) = 1e308 + 1e308·h(2) still overflows, and would have been printed as
+    // null
+    [
+      'unscored output',
+      {
+        loss: 'softmax-ce',
+        params: { U: [[1]], W: [[0.5]], V: [[1e308], [1e308]], b: [0], c: [1e308, 0] },
+        tokens: [0, 0],
+        y: [null, null],
+      },
+      /^bpttlab: forward pass: o\(2\)\[0\] is Infinity — the first non-finite value \(step t = 2\)\n$/,
+    ],
+  ];
+  for (const [what, body, message] of overflow) {
+    const f = caseFile(`overflow-${what.replace(/ /g, '-')}.json`, body);
+    const fast = run(['grad', f]);
+    const ref = run(['grad', f, '--engine', 'reference']);
+    for (const [engine, r] of [
+      ['fast', fast],
+      ['reference', ref],
+    ] as const) {
+      assert.equal(r.code, 2, `${what}, ${engine}: ${r.out}${r.err}`);
+      assert.equal(r.out, '', `${what}, ${engine}: no JSON with null in it`);
+      assert.match(r.err, message, `${what}, ${engine}`);
     }
-  },
-);
+    assert.equal(ref.err, fast.err, what);
+  }
+});
 
 test('gradcheck never passes when the central differences carry no information: CANNOT JUDGE, exit 1', () => {
   const f = caseFile('good.json', good);
@@ -338,51 +335,47 @@ test('--seed: 0 and 4294967295 are seeds for every command; 2^32 and −1 are re
   );
 });
 
-test(
-  'bench: unknown sizes or engines and a bad --seconds are one line and exit 2, from bpttlab and from ' +
-    'bench/run.mjs',
-  () => {
+test('bench: unknown sizes or engines and a bad --seconds are one line and exit 2, from bpttlab and from bench/run.mjs', () => {
+  refused(
+    ['bench', '--sizes', 'X'],
+    /option '--sizes <list>' argument 'X' is invalid\. unknown "X"; expected a comma-separated list of S1, S2, S3, S4/,
+  );
+  refused(
+    ['bench', '--engines', 'bpttlab,X'],
+    /option '--engines <list>' argument 'bpttlab,X' is invalid\. unknown "X"/,
+  );
+  for (const s of ['-1', 'NaN', '0', '', '601'])
     refused(
-      ['bench', '--sizes', 'X'],
-      /option '--sizes <list>' argument 'X' is invalid\. unknown "X"; expected a comma-separated list of S1, S2, S3, S4/,
+      ['bench', '--seconds', s],
+      /option '--seconds <s>' argument '.*' is invalid\. expected (a positive number|at most 600 seconds)/,
     );
-    refused(
-      ['bench', '--engines', 'bpttlab,X'],
-      /option '--engines <list>' argument 'bpttlab,X' is invalid\. unknown "X"/,
-    );
-    for (const s of ['-1', 'NaN', '0', '', '601'])
-      refused(
-        ['bench', '--seconds', s],
-        /option '--seconds <s>' argument '.*' is invalid\. expected (a positive number|at most 600 seconds)/,
-      );
-    const bench = join(__dirname, '..', 'bench', 'run.mjs');
-    const direct = (args: string[]) => spawnSync(process.execPath, [bench, ...args], { encoding: 'utf8' });
-    for (const [args, message] of [
-      [['--sizes', 'X'], /^\[bench\] --sizes: unknown "X"/],
-      [['--engines', 'X'], /^\[bench\] --engines: unknown "X"/],
-      [['--seconds', '-1'], /^\[bench\] --seconds must be a number in \(0, 600\], got "-1"/],
-      [['--seconds', 'NaN'], /^\[bench\] --seconds must be a number/],
-      [['--sizes'], /^\[bench\] --sizes needs a value/],
-      [['--frob'], /^\[bench\] unknown argument "--frob"/],
-    ] as [string[], RegExp][]) {
-      const r = direct(args);
-      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
-      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
-      assert.match(r.stderr, message);
-    }
-    // every size and engine the command line accepts, the benchmark accepts too
-    const all = direct([
-      '--dry-run',
-      '--sizes',
-      'S1,S2,S3,S4,tiny,tiny-x,tiny-batch,tiny-batch-x',
-      '--engines',
-      'bpttlab,bpttlab-js,c,numpy,torch,tfjs',
-      '--seconds',
-      '600',
-    ]);
-    assert.equal(all.status, 0, all.stderr);
-  },
-);
+  const bench = join(__dirname, '..', 'bench', 'run.mjs');
+  const direct = (args: string[]) => spawnSync(process.execPath, [bench, ...args], { encoding: 'utf8' });
+  for (const [args, message] of [
+    [['--sizes', 'X'], /^\[bench\] --sizes: unknown "X"/],
+    [['--engines', 'X'], /^\[bench\] --engines: unknown "X"/],
+    [['--seconds', '-1'], /^\[bench\] --seconds must be a number in \(0, 600\], got "-1"/],
+    [['--seconds', 'NaN'], /^\[bench\] --seconds must be a number/],
+    [['--sizes'], /^\[bench\] --sizes needs a value/],
+    [['--frob'], /^\[bench\] unknown argument "--frob"/],
+  ] as [string[], RegExp][]) {
+    const r = direct(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, message);
+  }
+  // every size and engine the command line accepts, the benchmark accepts too
+  const all = direct([
+    '--dry-run',
+    '--sizes',
+    'S1,S2,S3,S4,tiny,tiny-x,tiny-batch,tiny-batch-x',
+    '--engines',
+    'bpttlab,bpttlab-js,c,numpy,torch,tfjs',
+    '--seconds',
+    '600',
+  ]);
+  assert.equal(all.status, 0, all.stderr);
+});
 
 test('only regular files are read, and only up to their limit: /dev/zero, /dev/urandom, a FIFO, a huge file', () => {
   const zero = join(dir, 'zero.json');

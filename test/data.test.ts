@@ -65,26 +65,23 @@ test('an unknown character is named with its code point, line, column and offset
   assert.throws(() => corpusFromText('abcz', 'x.txt', { vocab: v }), /"z" \(U\+007A\) at line 1, column 4/);
 });
 
-test(
-  'readText: missing, directory, empty, one-character and non-UTF-8 files get clear errors; a BOM is ' + 'dropped',
-  () => {
-    assert.throws(() => readText(join(dir, 'nope.txt')), /cannot read text file .*nope\.txt: no such file/);
-    assert.throws(() => readText(dir), /it is a directory/);
-    const empty = join(dir, 'empty.txt');
-    writeFileSync(empty, '');
-    assert.throws(() => readText(empty), /is empty/);
-    const one = join(dir, 'one.txt');
-    writeFileSync(one, 'x');
-    assert.throws(() => readText(one), /has 1 character\(s\)/);
-    const latin1 = join(dir, 'latin1.txt');
-    writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
-    assert.throws(() => readText(latin1), /not valid UTF-8/);
-    const bom = join(dir, 'bom.txt');
-    writeFileSync(bom, '\ufeffhello');
-    assert.equal(readText(bom), 'hello');
-    assert.throws(() => loadCorpus(join(dir, 'nope.txt')), /no such file/);
-  },
-);
+test('readText: missing, directory, empty, one-character and non-UTF-8 files get clear errors; a BOM is dropped', () => {
+  assert.throws(() => readText(join(dir, 'nope.txt')), /cannot read text file .*nope\.txt: no such file/);
+  assert.throws(() => readText(dir), /it is a directory/);
+  const empty = join(dir, 'empty.txt');
+  writeFileSync(empty, '');
+  assert.throws(() => readText(empty), /is empty/);
+  const one = join(dir, 'one.txt');
+  writeFileSync(one, 'x');
+  assert.throws(() => readText(one), /has 1 character\(s\)/);
+  const latin1 = join(dir, 'latin1.txt');
+  writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+  assert.throws(() => readText(latin1), /not valid UTF-8/);
+  const bom = join(dir, 'bom.txt');
+  writeFileSync(bom, '\ufeffhello');
+  assert.equal(readText(bom), 'hello');
+  assert.throws(() => loadCorpus(join(dir, 'nope.txt')), /no such file/);
+});
 
 /**
  * The same seed gives the same examples; another seed gives others (five draws, so a small task space cannot collide).
@@ -115,29 +112,26 @@ test('adding problem: two markers (one per half), the target is their sum, score
   }
 });
 
-test(
-  'copy task: the symbol(s) come back exactly `lag` steps later, after the delimiter; only recalls are ' + 'scored',
-  () => {
-    const task = copyTask(5, 2, 3);
-    assert.equal(task.inputSize, 5);
-    assert.equal(task.outputSize, 3);
-    sameExample(task, 2);
-    const ex = task.sample(rng(3));
-    const tok = Array.from((ex.xs as { tokens: Int32Array }).tokens);
-    assert.equal(tok.length, 7);
-    assert.deepEqual(tok.slice(2, 5), [3, 3, 3], 'blanks while waiting');
-    assert.equal(tok[5], 4, 'the delimiter');
-    assert.deepEqual(ex.ys, [null, null, null, null, null, tok[0], tok[1]]);
-    assert.deepEqual(ex.keySteps, [5, 6]);
-    const noisy = copyTask(6, 1, 4, true).sample(rng(1));
-    const nt = Array.from((noisy.xs as { tokens: Int32Array }).tokens);
-    assert.ok(
-      nt.slice(1, 6).every((s) => s >= 0 && s < 4),
-      'the wait is filled with symbols',
-    );
-    assert.throws(() => copyTask(1, 2), /lag \(must be ≥ S = 2/);
-  },
-);
+test('copy task: the symbol(s) come back exactly `lag` steps later, after the delimiter; only recalls are scored', () => {
+  const task = copyTask(5, 2, 3);
+  assert.equal(task.inputSize, 5);
+  assert.equal(task.outputSize, 3);
+  sameExample(task, 2);
+  const ex = task.sample(rng(3));
+  const tok = Array.from((ex.xs as { tokens: Int32Array }).tokens);
+  assert.equal(tok.length, 7);
+  assert.deepEqual(tok.slice(2, 5), [3, 3, 3], 'blanks while waiting');
+  assert.equal(tok[5], 4, 'the delimiter');
+  assert.deepEqual(ex.ys, [null, null, null, null, null, tok[0], tok[1]]);
+  assert.deepEqual(ex.keySteps, [5, 6]);
+  const noisy = copyTask(6, 1, 4, true).sample(rng(1));
+  const nt = Array.from((noisy.xs as { tokens: Int32Array }).tokens);
+  assert.ok(
+    nt.slice(1, 6).every((s) => s >= 0 && s < 4),
+    'the wait is filled with symbols',
+  );
+  assert.throws(() => copyTask(1, 2), /lag \(must be ≥ S = 2/);
+});
 
 // An independent recogniser of the embedded Reber grammar, written as a regular expression.
 const R3 = 'T*V(PXT*V)*(V|PS)'; // from the state reached after P

@@ -123,28 +123,24 @@ describe('exercise registry', () => {
     }
   });
 
-  test(
-    'the texts follow the notation: τ for the sequence length, n_h for the hidden size, H(t) only for the ' +
-      'Jacobian',
-    () => {
-      for (const ex of EXERCISES) {
-        const texts = [
-          ex.title,
-          ex.shape,
-          ex.signature,
-          ...ex.cases().map((c) => c.sizes),
-          ...ex.mistakes.flatMap((m) => [m.title, m.hint]),
-        ];
-        for (const t of texts) {
-          assert.doesNotMatch(
-            t.replace(/`[^`]*`/g, ''),
-            /\bH\s*[×=]|×\s*H\b|\bT\s*[×=]|\bby T\b|length H\b/,
-            `${ex.name}: "${t}"`,
-          );
-        }
+  test('the texts follow the notation: τ for the sequence length, n_h for the hidden size, H(t) only for the Jacobian', () => {
+    for (const ex of EXERCISES) {
+      const texts = [
+        ex.title,
+        ex.shape,
+        ex.signature,
+        ...ex.cases().map((c) => c.sizes),
+        ...ex.mistakes.flatMap((m) => [m.title, m.hint]),
+      ];
+      for (const t of texts) {
+        assert.doesNotMatch(
+          t.replace(/`[^`]*`/g, ''),
+          /\bH\s*[×=]|×\s*H\b|\bT\s*[×=]|\bby T\b|length H\b/,
+          `${ex.name}: "${t}"`,
+        );
       }
-    },
-  );
+    }
+  });
 });
 
 describe('the API a notebook imports holds no answer', () => {
@@ -205,21 +201,18 @@ describe('solutions pass', () => {
 
 describe('the derivation exercises (notebook 23) print no formula for the answer', () => {
   const DERIVED = ['dx', 'learned-h0', 'last-step-loss', 'relu-backward'];
-  test(
-    'each is posed there, and no markdown cell of the notebook shows a gradient equation (no ∇ in an ' + 'equation)',
-    () => {
-      const cells = cellsOf(path.join(NOTEBOOKS, '23-exercises-derivations.ipynb'));
-      assert.deepEqual(
-        solutionCells.filter((c) => c.file === '23-exercises-derivations.ipynb').map((c) => c.name),
-        DERIVED,
-      );
-      for (const c of cells.filter((x) => x.cell_type === 'markdown')) {
-        const maths = [...src(c).matchAll(/\$\$([\s\S]*?)\$\$|\$([^$]+)\$/g)].map((m) => m[1] ?? m[2]);
-        for (const m of maths.filter((x) => /=/.test(x)))
-          assert.doesNotMatch(m, /\\nabla|\\partial/, `a gradient equation in the maths of notebook 23: ${m}`);
-      }
-    },
-  );
+  test('each is posed there, and no markdown cell of the notebook shows a gradient equation (no ∇ in an equation)', () => {
+    const cells = cellsOf(path.join(NOTEBOOKS, '23-exercises-derivations.ipynb'));
+    assert.deepEqual(
+      solutionCells.filter((c) => c.file === '23-exercises-derivations.ipynb').map((c) => c.name),
+      DERIVED,
+    );
+    for (const c of cells.filter((x) => x.cell_type === 'markdown')) {
+      const maths = [...src(c).matchAll(/\$\$([\s\S]*?)\$\$|\$([^$]+)\$/g)].map((m) => m[1] ?? m[2]);
+      for (const m of maths.filter((x) => /=/.test(x)))
+        assert.doesNotMatch(m, /\\nabla|\\partial/, `a gradient equation in the maths of notebook 23: ${m}`);
+    }
+  });
   test('their titles and equations point to the forward pass to derive from, not to an equation of the answer', () => {
     for (const n of DERIVED) assert.match(getExercise(n).equation, /^derive it/, n);
   });
@@ -238,16 +231,12 @@ describe('stubs say "not implemented yet"', () => {
       assert.match(v.text, /not implemented yet/);
     });
   }
-  test(
-    'through the notebook API: check() prints the verdict and throws the "not implemented yet" a notebook run ' +
-      'accepts',
-    () => {
-      const c = stubCells.find((x) => x.name === 'dW')!;
-      const r = quiet(() => check(c.name, functionFromCell(c.code, c.fn)));
-      assert.ok(r.thrown instanceof ExerciseFailure && /not implemented yet/.test(r.thrown.message), String(r.thrown));
-      assert.match(r.err, /dW — .*not implemented yet/);
-    },
-  );
+  test('through the notebook API: check() prints the verdict and throws the "not implemented yet" a notebook run accepts', () => {
+    const c = stubCells.find((x) => x.name === 'dW')!;
+    const r = quiet(() => check(c.name, functionFromCell(c.code, c.fn)));
+    assert.ok(r.thrown instanceof ExerciseFailure && /not implemented yet/.test(r.thrown.message), String(r.thrown));
+    assert.match(r.err, /dW — .*not implemented yet/);
+  });
 });
 
 describe('each known mistake gets its own diagnosis', () => {

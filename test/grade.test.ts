@@ -114,35 +114,32 @@ describe('bpttlab grade', () => {
   const alice = path.join(dir, 'alice.ipynb');
   fs.writeFileSync(alice, JSON.stringify(studentNotebook(), null, 1));
 
-  test(
-    'a copied student notebook: solved, wrong, untouched and refused exercises, one verdict each and a ' + 'total',
-    () => {
-      const r = grade(alice, '--json');
-      assert.equal(r.code, 0, r.out + r.err);
-      const g = JSON.parse(r.out) as Graded;
-      assert.equal(g.students.length, 1);
-      const s = g.students[0];
-      const by = Object.fromEntries(s.exercises.map((e) => [e.exercise, e]));
-      assert.deepEqual(
-        s.exercises.map((e) => e.exercise),
-        ['dh-step', 'backward-loop', 'dV', 'dc', 'dW', 'dU', 'db', 'full-backward'],
-      );
-      assert.equal(by['dh-step'].status, 'correct', by['dh-step'].text);
-      assert.equal(
-        by['backward-loop'].status,
-        'correct',
-        `a helper from another cell is used: ${by['backward-loop'].text}`,
-      );
-      assert.equal(by['full-backward'].status, 'correct', by['full-backward'].text);
-      assert.deepEqual([by.dV.status, by.dV.mistake], ['mistake', 'transposed'], by.dV.text);
-      assert.deepEqual([by.dc.status, by.dc.mistake], ['mistake', 'last-step-only'], by.dc.text);
-      assert.equal(by.dW.status, 'not-implemented');
-      assert.equal(by.dU.status, 'not-implemented');
-      assert.equal(by.db.status, 'uses-bpttlab', by.db.text);
-      assert.match(by.db.text, /its source mentions `bp`/);
-      assert.deepEqual([s.correct, s.total], [3, 8]);
-    },
-  );
+  test('a copied student notebook: solved, wrong, untouched and refused exercises, one verdict each and a total', () => {
+    const r = grade(alice, '--json');
+    assert.equal(r.code, 0, r.out + r.err);
+    const g = JSON.parse(r.out) as Graded;
+    assert.equal(g.students.length, 1);
+    const s = g.students[0];
+    const by = Object.fromEntries(s.exercises.map((e) => [e.exercise, e]));
+    assert.deepEqual(
+      s.exercises.map((e) => e.exercise),
+      ['dh-step', 'backward-loop', 'dV', 'dc', 'dW', 'dU', 'db', 'full-backward'],
+    );
+    assert.equal(by['dh-step'].status, 'correct', by['dh-step'].text);
+    assert.equal(
+      by['backward-loop'].status,
+      'correct',
+      `a helper from another cell is used: ${by['backward-loop'].text}`,
+    );
+    assert.equal(by['full-backward'].status, 'correct', by['full-backward'].text);
+    assert.deepEqual([by.dV.status, by.dV.mistake], ['mistake', 'transposed'], by.dV.text);
+    assert.deepEqual([by.dc.status, by.dc.mistake], ['mistake', 'last-step-only'], by.dc.text);
+    assert.equal(by.dW.status, 'not-implemented');
+    assert.equal(by.dU.status, 'not-implemented');
+    assert.equal(by.db.status, 'uses-bpttlab', by.db.text);
+    assert.match(by.db.text, /its source mentions `bp`/);
+    assert.deepEqual([s.correct, s.total], [3, 8]);
+  });
 
   test('the text: a total, then one line per exercise', () => {
     const r = grade(alice);

@@ -35,61 +35,55 @@ async function refusal(args: string[]): Promise<{ message: string; printed: stri
   throw new Error(`train ${args.join(' ')} was not refused`);
 }
 
-test(
-  'a run that needs more memory than the lab allows is refused before it allocates anything, with the ' + 'figure',
-  async () => {
-    const cases: [string[], RegExp][] = [
-      [
-        ['--hidden', '100000'],
-        /this run \(D = \d+, n_h = 100000, K = \d+, τ = 25, B = 1, adagrad\) needs about [\d.]+ GiB of memory \(.*the parameters \(U 100000×\d+, W 100000×100000, V \d+×100000\) 74\.\d GiB\), more than this lab allows \([\d.]+ GiB, /,
-      ],
-      [
-        ['--task', 'copy', '--alphabet', '1e9'],
-        /this run \(D = 1000000002, n_h = 64, K = 1000000000, τ = 11, B = 1, adagrad\) needs about [\d.]+ TiB of memory/,
-      ],
-      [
-        ['--task', 'copy', '--lag', '100000000'],
-        /τ = 100000001, .*needs about [\d.]+ GiB of memory \(the activations of 100000001 steps [\d.]+ GiB/,
-      ],
-      // full BPTT runs the B = 4 sequences as one batch, so the activations of all 4·10^8 steps count
-      [
-        ['--task', 'adding', '--lag', '100000000', '--batch', '4'],
-        /τ = 100000000, B = 4, .*needs about [\d.]+ TiB of memory \(.*the activations of 400000000 steps/,
-      ],
-    ];
-    for (const [args, message] of cases) {
-      const t0 = performance.now();
-      const r = await refusal(args);
-      assert.match(r.message, message);
-      assert.equal(r.printed, '', 'refused before the run printed its settings');
-      assert.ok(performance.now() - t0 < 30_000, 'and at once (generous bound: it allocates nothing)');
-    }
-  },
-);
+test('a run that needs more memory than the lab allows is refused before it allocates anything, with the figure', async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ['--hidden', '100000'],
+      /this run \(D = \d+, n_h = 100000, K = \d+, τ = 25, B = 1, adagrad\) needs about [\d.]+ GiB of memory \(.*the parameters \(U 100000×\d+, W 100000×100000, V \d+×100000\) 74\.\d GiB\), more than this lab allows \([\d.]+ GiB, /,
+    ],
+    [
+      ['--task', 'copy', '--alphabet', '1e9'],
+      /this run \(D = 1000000002, n_h = 64, K = 1000000000, τ = 11, B = 1, adagrad\) needs about [\d.]+ TiB of memory/,
+    ],
+    [
+      ['--task', 'copy', '--lag', '100000000'],
+      /τ = 100000001, .*needs about [\d.]+ GiB of memory \(the activations of 100000001 steps [\d.]+ GiB/,
+    ],
+    // full BPTT runs the B = 4 sequences as one batch, so the activations of all 4·10^8 steps count
+    [
+      ['--task', 'adding', '--lag', '100000000', '--batch', '4'],
+      /τ = 100000000, B = 4, .*needs about [\d.]+ TiB of memory \(.*the activations of 400000000 steps/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const t0 = performance.now();
+    const r = await refusal(args);
+    assert.match(r.message, message);
+    assert.equal(r.printed, '', 'refused before the run printed its settings');
+    assert.ok(performance.now() - t0 < 30_000, 'and at once (generous bound: it allocates nothing)');
+  }
+});
 
-test(
-  'a model whose checkpoint Node could not write and read back is refused before training, with the ' + 'figure',
-  async () => {
-    // P ≈ 10.3 million parameters, with adam's two slots: up to 26 characters for each of 31 million numbers
-    const r = await refusal([
-      '--task',
-      'copy',
-      '--alphabet',
-      '10000',
-      '--hidden',
-      '500',
-      '--optimizer',
-      'adam',
-      '--checkpoint',
-      join(dir, 'big.json'),
-    ]);
-    assert.match(
-      r.message,
-      /^a checkpoint of this run \(D = 10002, n_h = 500, K = 10000, τ = 11, B = 1, adam\) can be up to 763\.4 MiB of JSON \(the parameters and adam's state\), more than the 512\.0 MiB a checkpoint can be/,
-    );
-    assert.deepEqual(readdirSync(dir), [], 'no checkpoint, lock or temporary file');
-  },
-);
+test('a model whose checkpoint Node could not write and read back is refused before training, with the figure', async () => {
+  // P ≈ 10.3 million parameters, with adam's two slots: up to 26 characters for each of 31 million numbers
+  const r = await refusal([
+    '--task',
+    'copy',
+    '--alphabet',
+    '10000',
+    '--hidden',
+    '500',
+    '--optimizer',
+    'adam',
+    '--checkpoint',
+    join(dir, 'big.json'),
+  ]);
+  assert.match(
+    r.message,
+    /^a checkpoint of this run \(D = 10002, n_h = 500, K = 10000, τ = 11, B = 1, adam\) can be up to 763\.4 MiB of JSON \(the parameters and adam's state\), more than the 512\.0 MiB a checkpoint can be/,
+  );
+  assert.deepEqual(readdirSync(dir), [], 'no checkpoint, lock or temporary file');
+});
 
 test(
   'a text with more distinct characters than a character model handles, or too short to hold text out, is ' +
@@ -120,22 +114,19 @@ test(
   },
 );
 
-test(
-  'the memory estimate counts what the engine allocates: parameters, activations, workspace, optimiser ' + 'state',
-  () => {
-    const m = engineMemory({ D: 65, H: 100, K: 65, T: 25, B: 1, real: false, slots: 1 });
-    const P = 100 * 65 + 100 * 100 + 65 * 100 + 100 + 65;
-    assert.equal(m.parts[0].bytes, 8 * P);
-    assert.equal(m.parts.find((p) => p.what.startsWith('the gradients'))?.bytes, 8 * P * 3);
-    assert.ok(m.workspace >= 8 * (100 * 100 + 65 * 100 + 25 * 65), 'the workspace holds W, V and o(t) at least');
-    assert.equal(formatBytes(8 * 2 ** 30), '8.0 GiB');
-    assert.equal(formatBytes(Infinity), 'more than 1024 TiB');
-    assert.deepEqual(
-      [formatDuration(0.2), formatDuration(40), formatDuration(700), formatDuration(12600)],
-      ['1 s', '40 s', '12 min', '3.5 h'],
-    );
-  },
-);
+test('the memory estimate counts what the engine allocates: parameters, activations, workspace, optimiser state', () => {
+  const m = engineMemory({ D: 65, H: 100, K: 65, T: 25, B: 1, real: false, slots: 1 });
+  const P = 100 * 65 + 100 * 100 + 65 * 100 + 100 + 65;
+  assert.equal(m.parts[0].bytes, 8 * P);
+  assert.equal(m.parts.find((p) => p.what.startsWith('the gradients'))?.bytes, 8 * P * 3);
+  assert.ok(m.workspace >= 8 * (100 * 100 + 65 * 100 + 25 * 65), 'the workspace holds W, V and o(t) at least');
+  assert.equal(formatBytes(8 * 2 ** 30), '8.0 GiB');
+  assert.equal(formatBytes(Infinity), 'more than 1024 TiB');
+  assert.deepEqual(
+    [formatDuration(0.2), formatDuration(40), formatDuration(700), formatDuration(12600)],
+    ['1 s', '40 s', '12 min', '3.5 h'],
+  );
+});
 
 test(
   'gradCheck: an ε that cannot move the parameters gives "cannot judge", never a pass; progress counts every ' +

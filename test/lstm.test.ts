@@ -244,70 +244,67 @@ async function trainCli(args: string[]): Promise<string> {
   return out.join('');
 }
 
-test(
-  'bpttlab train --task copy --model lstm runs LstmTrainer with the flags given; what it cannot do is ' + 'refused',
-  async () => {
-    const text = await trainCli([
-      '--task',
-      'copy',
-      '--lag',
-      '5',
-      '--noise',
-      '--model',
-      'lstm',
-      '--hidden',
-      '6',
-      '--batch',
-      '4',
-      '--optimizer',
-      'adam',
-      '--lr',
-      '0.01',
-      '--clip',
-      '1',
-      '--clip-mode',
-      'norm',
-      '--iterations',
-      '20',
-      '--sample-every',
-      '0',
-      '--no-progress',
-      '--json',
-      '--seed',
-      '3',
-    ]);
-    const summary = JSON.parse(text.trim().split('\n').pop() as string) as {
-      model: string;
-      heldOutAccuracy: number;
-      heldOutLoss: number;
-      iterations: number;
-    };
-    const t = new LstmTrainer(copyTask(5, 1, 4, true), {
-      hiddenSize: 6,
-      batchSize: 4,
-      optimizer: 'adam',
-      lr: 0.01,
-      clip: { kind: 'norm', max: 1 },
-      seed: 3,
-    });
-    t.run(20);
-    const ev = t.evaluate();
-    assert.equal(summary.model, 'lstm');
-    assert.equal(summary.iterations, 20);
-    assert.equal(summary.heldOutLoss, ev.loss);
-    assert.equal(summary.heldOutAccuracy, ev.accuracy);
-    await assert.rejects(
-      trainCli(['--model', 'lstm', '--iterations', '2', '--no-progress']),
-      /--model lstm trains on a synthetic task: give --task/,
-    );
-    await assert.rejects(
-      trainCli(['--task', 'copy', '--model', 'lstm', '--grad-checkpoint-every', '3', '--no-progress']),
-      /--model lstm does not support --grad-checkpoint-every/,
-    );
-    await assert.rejects(
-      trainCli(['--task', 'copy', '--model', 'lstm', '--bptt', 'random:4', '--no-progress']),
-      /--model lstm supports --bptt full or chunked:K/,
-    );
-    await assert.rejects(trainCli(['--task', 'copy', '--model', 'gru', '--no-progress']), /--model/);
-  },
-);
+test('bpttlab train --task copy --model lstm runs LstmTrainer with the flags given; what it cannot do is refused', async () => {
+  const text = await trainCli([
+    '--task',
+    'copy',
+    '--lag',
+    '5',
+    '--noise',
+    '--model',
+    'lstm',
+    '--hidden',
+    '6',
+    '--batch',
+    '4',
+    '--optimizer',
+    'adam',
+    '--lr',
+    '0.01',
+    '--clip',
+    '1',
+    '--clip-mode',
+    'norm',
+    '--iterations',
+    '20',
+    '--sample-every',
+    '0',
+    '--no-progress',
+    '--json',
+    '--seed',
+    '3',
+  ]);
+  const summary = JSON.parse(text.trim().split('\n').pop() as string) as {
+    model: string;
+    heldOutAccuracy: number;
+    heldOutLoss: number;
+    iterations: number;
+  };
+  const t = new LstmTrainer(copyTask(5, 1, 4, true), {
+    hiddenSize: 6,
+    batchSize: 4,
+    optimizer: 'adam',
+    lr: 0.01,
+    clip: { kind: 'norm', max: 1 },
+    seed: 3,
+  });
+  t.run(20);
+  const ev = t.evaluate();
+  assert.equal(summary.model, 'lstm');
+  assert.equal(summary.iterations, 20);
+  assert.equal(summary.heldOutLoss, ev.loss);
+  assert.equal(summary.heldOutAccuracy, ev.accuracy);
+  await assert.rejects(
+    trainCli(['--model', 'lstm', '--iterations', '2', '--no-progress']),
+    /--model lstm trains on a synthetic task: give --task/,
+  );
+  await assert.rejects(
+    trainCli(['--task', 'copy', '--model', 'lstm', '--grad-checkpoint-every', '3', '--no-progress']),
+    /--model lstm does not support --grad-checkpoint-every/,
+  );
+  await assert.rejects(
+    trainCli(['--task', 'copy', '--model', 'lstm', '--bptt', 'random:4', '--no-progress']),
+    /--model lstm supports --bptt full or chunked:K/,
+  );
+  await assert.rejects(trainCli(['--task', 'copy', '--model', 'gru', '--no-progress']), /--model/);
+});

@@ -320,26 +320,22 @@ describe("every chapter ends with ## Questions, and the teachers' answers follow
     const cells = cellsOf(path.join(NOTEBOOKS, ch));
     const last = cells[cells.length - 1];
     const answersFile = path.join(NOTEBOOKS, 'answers', `${name}.md`);
-    test(
-      `${ch}: its last cell is "## Questions" with 3 to 6 numbered questions, and nothing in it points to the ` +
-        `answers`,
-      () => {
-        assert.equal(last.cell_type, 'markdown');
-        assert.match(text(last), /^## Questions\n/);
-        const qs = items(text(last));
-        assert.ok(qs.length >= 3 && qs.length <= 6, `${qs.length} questions`);
-        assert.deepEqual(
-          qs.map((q) => Number(q.split('.')[0])),
-          qs.map((_, i) => i + 1),
-          'numbered 1, 2, …',
-        );
-        assert.doesNotMatch(
-          cells.map(text).join('\n'),
-          /notebooks\/answers|answers\//,
-          'a chapter never points to the answers',
-        );
-      },
-    );
+    test(`${ch}: its last cell is "## Questions" with 3 to 6 numbered questions, and nothing in it points to the answers`, () => {
+      assert.equal(last.cell_type, 'markdown');
+      assert.match(text(last), /^## Questions\n/);
+      const qs = items(text(last));
+      assert.ok(qs.length >= 3 && qs.length <= 6, `${qs.length} questions`);
+      assert.deepEqual(
+        qs.map((q) => Number(q.split('.')[0])),
+        qs.map((_, i) => i + 1),
+        'numbered 1, 2, …',
+      );
+      assert.doesNotMatch(
+        cells.map(text).join('\n'),
+        /notebooks\/answers|answers\//,
+        'a chapter never points to the answers',
+      );
+    });
     test(
       `${ch}: notebooks/answers/${name}.md answers each question, numbered to match, with no number the chapter ` +
         `does not set`,

@@ -73,28 +73,25 @@ test('the teacher-forced gradient matches central differences of the loss on ran
   );
 });
 
-test(
-  'no recursion through time: ∇h(t) L = V^T ∇o(t) L at every step, and changing a target y(t−1) moves only ' + 'L(t)',
-  () => {
-    const { p, s } = randomCase(2, 3, 2, 6, 7);
-    const fw = tfForward(p, s);
-    const g = tfBackward(p, s, fw);
-    for (let t = 0; t < 6; t++) {
-      for (let i = 0; i < 3; i++) {
-        let want = 0;
-        for (let k = 0; k < 2; k++) want += p.V.data[k * 3 + i] * (fw.o.data[t * 2 + k] - s.y.data[(t + 1) * 2 + k]);
-        assert.equal(g.dh.data[t * 3 + i], want);
-      }
+test('no recursion through time: ∇h(t) L = V^T ∇o(t) L at every step, and changing a target y(t−1) moves only L(t)', () => {
+  const { p, s } = randomCase(2, 3, 2, 6, 7);
+  const fw = tfForward(p, s);
+  const g = tfBackward(p, s, fw);
+  for (let t = 0; t < 6; t++) {
+    for (let i = 0; i < 3; i++) {
+      let want = 0;
+      for (let k = 0; k < 2; k++) want += p.V.data[k * 3 + i] * (fw.o.data[t * 2 + k] - s.y.data[(t + 1) * 2 + k]);
+      assert.equal(g.dh.data[t * 3 + i], want);
     }
-    const moved = { x: s.x, y: mat(7, 2, s.y.data.slice()) };
-    moved.y.data[2 * 2] += 0.1; // y(2): the target of step 2 and what step 3 is fed
-    const after = tfForward(p, moved);
-    const changed = Array.from(after.losses)
-      .map((l, t) => (l !== fw.losses[t] ? t + 1 : 0))
-      .filter((t) => t > 0);
-    assert.deepEqual(changed, [2, 3]);
-  },
-);
+  }
+  const moved = { x: s.x, y: mat(7, 2, s.y.data.slice()) };
+  moved.y.data[2 * 2] += 0.1; // y(2): the target of step 2 and what step 3 is fed
+  const after = tfForward(p, moved);
+  const changed = Array.from(after.losses)
+    .map((l, t) => (l !== fw.losses[t] ? t + 1 : 0))
+    .filter((t) => t > 0);
+  assert.deepEqual(changed, [2, 3]);
+});
 
 test('free running feeds o(t−1); its gradient is refused with a clear error; bad shapes are named', () => {
   const p = initTf({ inputSize: 1, hiddenSize: 4, outputSize: 2, seed: 3 });

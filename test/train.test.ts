@@ -164,24 +164,21 @@ test('clip elementwise cuts each entry to [−limit, limit] (min-char-rnn) and c
   assert.throws(() => clipElementwise(g, 0), /limit must be a positive number/);
 });
 
-test(
-  'gradCosine: norm clipping keeps the direction (cos = 1), clipping entries turns it when only some are ' + 'cut',
-  () => {
-    const g = grads(7, -0.25, -9, 5, 0, -5.5);
-    const byNorm = grads(7, -0.25, -9, 5, 0, -5.5);
-    clipByGlobalNorm(byNorm, 1);
-    close(gradCosine(g, byNorm), 1, 1e-15, 'norm clip');
-    const byValue = grads(7, -0.25, -9, 5, 0, -5.5);
-    clipElementwise(byValue, 5);
-    // by hand: g = (7, −0.25, −9, 5, 0, −5.5), clipped (5, −0.25, −5, 5, 0, −5); g·c = 35 + 0.0625 + 45 + 25 + 27.5
-    const dot = 35 + 0.0625 + 45 + 25 + 27.5;
-    const want = dot / (Math.hypot(7, 0.25, 9, 5, 5.5) * Math.hypot(5, 0.25, 5, 5, 5));
-    close(gradCosine(g, byValue), want, 1e-15, 'value clip');
-    assert.ok(want < 0.99);
-    assert.equal(gradCosine(grads(0, 0, 0, 0, 0, 0), grads(0, 0, 0, 0, 0, 0)), 1);
-    assert.equal(gradCosine(g, grads(0, 0, 0, 0, 0, 0)), 0);
-  },
-);
+test('gradCosine: norm clipping keeps the direction (cos = 1), clipping entries turns it when only some are cut', () => {
+  const g = grads(7, -0.25, -9, 5, 0, -5.5);
+  const byNorm = grads(7, -0.25, -9, 5, 0, -5.5);
+  clipByGlobalNorm(byNorm, 1);
+  close(gradCosine(g, byNorm), 1, 1e-15, 'norm clip');
+  const byValue = grads(7, -0.25, -9, 5, 0, -5.5);
+  clipElementwise(byValue, 5);
+  // by hand: g = (7, −0.25, −9, 5, 0, −5.5), clipped (5, −0.25, −5, 5, 0, −5); g·c = 35 + 0.0625 + 45 + 25 + 27.5
+  const dot = 35 + 0.0625 + 45 + 25 + 27.5;
+  const want = dot / (Math.hypot(7, 0.25, 9, 5, 5.5) * Math.hypot(5, 0.25, 5, 5, 5));
+  close(gradCosine(g, byValue), want, 1e-15, 'value clip');
+  assert.ok(want < 0.99);
+  assert.equal(gradCosine(grads(0, 0, 0, 0, 0, 0), grads(0, 0, 0, 0, 0, 0)), 1);
+  assert.equal(gradCosine(g, grads(0, 0, 0, 0, 0, 0)), 0);
+});
 
 function flatGrads(g: ParamGrads): number[] {
   return PARAM_NAMES.flatMap((n) => Array.from(gradData(g, n)));
@@ -234,29 +231,25 @@ test(
   },
 );
 
-test(
-  'BPTT(k, k) is chunked truncation k when k divides T, and randomized truncation with k = 1 (π = 0) is chunked ' +
-    'k = 1',
-  () => {
-    // (When k does not divide T the last BPTT(k, k) window still reaches k steps back from T, into the previous chunk.)
-    const { p, tokens, ys } = longCase(12, 4);
-    for (const k of [1, 2, 3, 4, 6]) {
-      const chunked = estimateGradient(p, tokens, ys, { kind: 'chunked', k }).grads;
-      assertGradsClose(
-        estimateGradient(p, tokens, ys, { kind: 'streaming', k1: k, k2: k }).grads,
-        chunked,
-        1e-12,
-        `BPTT(${k}, ${k})`,
-      );
-    }
+test('BPTT(k, k) is chunked truncation k when k divides T, and randomized truncation with k = 1 (π = 0) is chunked k = 1', () => {
+  // (When k does not divide T the last BPTT(k, k) window still reaches k steps back from T, into the previous chunk.)
+  const { p, tokens, ys } = longCase(12, 4);
+  for (const k of [1, 2, 3, 4, 6]) {
+    const chunked = estimateGradient(p, tokens, ys, { kind: 'chunked', k }).grads;
     assertGradsClose(
-      estimateGradient(p, tokens, ys, { kind: 'randomized', k: 1 }).grads,
-      estimateGradient(p, tokens, ys, { kind: 'chunked', k: 1 }).grads,
+      estimateGradient(p, tokens, ys, { kind: 'streaming', k1: k, k2: k }).grads,
+      chunked,
       1e-12,
-      'randomized k=1',
+      `BPTT(${k}, ${k})`,
     );
-  },
-);
+  }
+  assertGradsClose(
+    estimateGradient(p, tokens, ys, { kind: 'randomized', k: 1 }).grads,
+    estimateGradient(p, tokens, ys, { kind: 'chunked', k: 1 }).grads,
+    1e-12,
+    'randomized k=1',
+  );
+});
 
 test('randomized truncation is unbiased: the exact expectation over every ξ pattern is full BPTT', () => {
   // T = 4 boundaries, π = 1/2: ξ_t ∈ {0, 2}, each pattern with probability 1/16. Σ P(ξ) g(ξ) must be the full gradient.

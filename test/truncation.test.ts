@@ -28,18 +28,14 @@ function logLogSlope(x: number[], y: number[]): number {
   return lx.reduce((s, v, i) => s + (v - mx) * (ly[i] - my), 0) / lx.reduce((s, v) => s + (v - mx) ** 2, 0);
 }
 
-test(
-  'chunked truncation: the same error for every N, equal to gradientGap (it is deterministic: its error is its ' +
-    'bias)',
-  () => {
-    const { p, tokens, ys } = longCase(20, 1);
-    const e = errorAgainstDraws(p, tokens, ys, { kind: 'chunked', k: 4 }, { counts: [1, 3, 10] });
-    const gap = gradientGap(p, tokens, ys, { kind: 'chunked', k: 4 }).relError;
-    assert.ok(gap > 1e-3);
-    e.rmsRelError.forEach((v) => assert.ok(Math.abs(v - gap) <= 1e-12 * gap, `${v} vs ${gap}`));
-    assert.equal(e.variant, 'chunked k=4');
-  },
-);
+test('chunked truncation: the same error for every N, equal to gradientGap (it is deterministic: its error is its bias)', () => {
+  const { p, tokens, ys } = longCase(20, 1);
+  const e = errorAgainstDraws(p, tokens, ys, { kind: 'chunked', k: 4 }, { counts: [1, 3, 10] });
+  const gap = gradientGap(p, tokens, ys, { kind: 'chunked', k: 4 }).relError;
+  assert.ok(gap > 1e-3);
+  e.rmsRelError.forEach((v) => assert.ok(Math.abs(v - gap) <= 1e-12 * gap, `${v} vs ${gap}`));
+  assert.equal(e.variant, 'chunked k=4');
+});
 
 test('randomized truncation: one draw is gradientGap with the same seed; the mean of N draws falls like 1/√N', () => {
   const { p, tokens, ys } = longCase(20, 2);

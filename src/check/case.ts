@@ -1,3 +1,5 @@
+// Why over 300 lines: the JSON case contract is one piece: its schema, the reading of every field with the error
+// that names it, and the writing back, which must stay in step.
 // The JSON case file: the interoperability contract. Any framework (PyTorch, numpy, tfjs) can write one, and
 // `bpttlab grad CASE.json` answers with the loss, h, o and every gradient, so implementations can be compared.
 // Types are checked with a JSON schema (ajv); shapes are checked here, each error naming the field, the

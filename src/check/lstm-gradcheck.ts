@@ -162,7 +162,7 @@ export function formatLstmReport(r: LstmCheckReport): string {
   const steps = r.rows.filter((x) => x.t !== null);
   const out = [
     `LSTM gradient check, τ = ${r.T}${
-      r.truncate < r.T ? `, truncated every ` + `${r.truncate}` : ''
+      r.truncate < r.T ? `, truncated every ${r.truncate}` : ''
     }: ${r.pass ? 'pass' : 'FAIL'}`,
     `${'quantity'.padEnd(8)} ${'‖formula‖'.padStart(10)} ${'‖numeric‖'.padStart(10)} ${'rel err'.padStart(8)}`,
     ...whole.map(line),

@@ -437,7 +437,7 @@ async function trainLocked(
   );
   out(
     `; held out: loss ${fmt(ev.loss)}${
-      ev.perplexity === null ? '' : `, perplexity ` + `${fmt(ev.perplexity, 2)}`
+      ev.perplexity === null ? '' : `, perplexity ${fmt(ev.perplexity, 2)}`
     }, accuracy ${fmt(ev.accuracy)}; clipped ${(100 * (summary.clipFraction ?? 0)).toFixed(1)}% of iterations\n`,
   );
   if (isText) out(`final sample:\n${trainer.sample({ length: o.sampleLength, temperature: o.temperature })}\n`);

@@ -69,7 +69,7 @@ export function readBytes(file: string | number, what: FileKind, shown = String(
   const tooBig = (n: number, atLeast = false): never =>
     fail(
       `${
-        atLeast ? 'it has more ' + 'than' : `it is ${formatBytes(n)}, more than`
+        atLeast ? 'it has more than' : `it is ${formatBytes(n)}, more than`
       } the ${formatBytes(limit)} a ${what} may be`,
     );
   if (typeof file === 'number') {

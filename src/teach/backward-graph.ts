@@ -1,3 +1,5 @@
+// Why over 300 lines: the backward graph's layout, its chain-rule figure and its stepped figure share one set of
+// node positions and edge labels.
 // The backward computational graph (chapter 9) as plotly figures: plain data, tested in plain Node
 // (test/backward-graph.test.ts), shown by display.ts's show() like every other figure, offline.
 //
@@ -264,7 +266,7 @@ export function backwardGraphSteps(T: number, o: BackwardGraphOptions = {}): Fig
       layout: {
         'title.text': `Backward step t = ${t}: ∇<sub>h(${t})</sub> L = ${
           t === T
-            ? `V<sup>T</sup> ` + `∇<sub>o(${t})</sub> L (eq ` + `10.19)`
+            ? `V<sup>T</sup> ∇<sub>o(${t})</sub> L (eq 10.19)`
             : `W<sup>T</sup> H(${t + 1}) ∇<sub>h(${t + 1})</sub> L + V<sup>T</sup> ∇<sub>o(${t})</sub> L ` +
               `(eq 10.21)`
         }`,

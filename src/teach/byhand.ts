@@ -1,3 +1,5 @@
+// Why over 300 lines: the worked example by hand is one piece: each equation's line of arithmetic sits beside the
+// value it computes, forward, ∇h recursion and parameter gradients in the order chapter 9 shows them.
 // The worked example by hand (chapter 9): every multiplication of the forward pass, of the ∇h recursion and of each
 // parameter gradient, written out as LaTeX from the numbers themselves, so the page cannot drift from the values.
 //
@@ -157,9 +159,9 @@ export function handWorked(
       Lt = 0.5 * diff.reduce((s, d) => s + d * d, 0);
       rows.push(
         `L^{(${t + 1})} &= \\tfrac12 \\big(${ot
-          .map((_, k) => `(${vec('o', t + 1, k, K)} - ` + `${vec('y', t + 1, k, K)})^2`)
+          .map((_, k) => `(${vec('o', t + 1, k, K)} - ${vec('y', t + 1, k, K)})^2`)
           .join(' + ')}\\big) = \\tfrac12 \\big(${ot
-          .map((v, k) => `(${num(v)} - ` + `${fac(yt[k])})^2`)
+          .map((v, k) => `(${num(v)} - ${fac(yt[k])})^2`)
           .join(' + ')}\\big) = ${num(Lt)}`,
       );
       diff.forEach((d, k) => {

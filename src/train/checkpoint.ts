@@ -67,7 +67,7 @@ function writeJson(v: Json, indent = ''): string {
   const entries = Object.entries(v).filter(([, x]) => x !== undefined);
   if (entries.length === 0) return '{}';
   return `{\n${entries
-    .map(([k, x]) => `${inner}${JSON.stringify(k)}: ` + `${writeJson(x, inner)}`)
+    .map(([k, x]) => `${inner}${JSON.stringify(k)}: ${writeJson(x, inner)}`)
     .join(',\n')}\n${indent}}`;
 }
 

@@ -194,7 +194,7 @@ export function downloadText(ex: Pick<Exercise, 'name' | 'fn'>, source: string):
   const exported = /(^|\n)\s*export\b/.test(source);
   const body = source.endsWith('\n') ? source : `${source}\n`;
   return `${body}${
-    exported ? '' : `export { ${ex.fn} ` + `};\n`
+    exported ? '' : `export { ${ex.fn} };\n`
   }// check it with: npx bpttlab check ${ex.name} ${ex.name}.ts\n`;
 }
 
@@ -230,8 +230,7 @@ function after(el: HTMLElement, ex: Exercise, v: PageVerdict, goTo: (line: numbe
   if (c && v.case) {
     const d = document.createElement('details');
     const s = document.createElement('summary');
-    s.textContent =
-      `The inputs of case ${v.case.index} (${c.label}: ${c.sizes}), to follow it by hand or to paste ` + `into a test`;
+    s.textContent = `The inputs of case ${v.case.index} (${c.label}: ${c.sizes}), to follow it by hand or to paste into a test`;
     const pre = document.createElement('pre');
     pre.textContent = ex.params.map((p, i) => `const ${p} = ${show(c.args[i])};`).join('\n');
     d.append(s, pre);
@@ -252,8 +251,7 @@ function setUp(root: HTMLElement): void {
   const stubArea = holder.querySelector('textarea');
   const stub = stubArea ? stubArea.value : '';
   if (!table) {
-    verdictEl.textContent =
-      `This exercise's checker is missing from the book (no table for ${name}): rebuild it ` + `with npm run book.`;
+    verdictEl.textContent = `This exercise's checker is missing from the book (no table for ${name}): rebuild it with npm run book.`;
     checkBtn.disabled = true;
     return;
   }

@@ -114,10 +114,7 @@ export function locate(ex: Exercise, want: Norm, got: Norm): string | undefined 
     const ok = keys.filter((k) => agrees(want.v[k], g[k]));
     const bad = keys.filter((k) => !ok.includes(k));
     if (ok.length === 0) return `None of ${listing(keys)} agrees.`;
-    return (
-      `${listing(ok)} ${ok.length === 1 ? 'agrees' : 'agree'}; ${listing(bad)} ` +
-      `${bad.length === 1 ? 'does' : 'do'} not.`
-    );
+    return `${listing(ok)} ${ok.length === 1 ? 'agrees' : 'agree'}; ${listing(bad)} ${bad.length === 1 ? 'does' : 'do'} not.`;
   }
   if (want.kind === 'mat' && ex.stepRows) {
     const T = want.v.length;

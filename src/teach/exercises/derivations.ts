@@ -1,3 +1,4 @@
+// Why over 300 lines: the four derivation exercises share their cases and shapes; each one's spec is short.
 // The derivation exercises (notebook 23): what each asks for and its cases. Unlike the exercises of notebooks 20–22,
 // the notebook prints no formula above these stubs: the student derives it from the forward pass. The answers
 // (solutions and mistake models) live in answers/, which nothing here imports.

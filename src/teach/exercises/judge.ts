@@ -361,7 +361,7 @@ export function timeoutVerdict(ex: Exercise, ms: number, caseIndex?: number): Ve
     casesTotal: ex.cases().length,
     case: c,
     detail: `killed after ${ms / 1000} s${
-      c ? ` while running case ` + `${caseIndex}` : ' while loading your ' + 'file'
+      c ? ` while running case ${caseIndex}` : ' while loading your file'
     }; check that every loop ends (e.g. a backward loop \`for (let t = T - 1; t >= 0; t--)\`)`,
   });
 }

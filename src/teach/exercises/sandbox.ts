@@ -366,7 +366,7 @@ function supervise(job: SandboxJob, dir: string): Promise<SandboxResult> {
             kind: 'usage',
             message: `${shown} exports no function "${wanted}"${
               have.length
-                ? ` (it exports: ${have.join(', ')}; ` + `choose one with --export NAME)`
+                ? ` (it exports: ${have.join(', ')}; choose one with --export NAME)`
                 : ` (export it: \`export function ${job.spec.fn}(...)\`)`
             }`,
           });

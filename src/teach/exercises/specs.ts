@@ -1,3 +1,4 @@
+// Why over 300 lines: the exercises' contracts (signature, shapes, cases) are read side by side, one after another.
 // What each exercise asks for, as the student sees it: name, function, signature, shape, and the cases it is checked
 // on. The answers (solutions and the known mistakes' models) live in answers/, which nothing here imports.
 // Notation: τ is the sequence length, n_h the hidden size; H(t) is only the book's diag(1 − h(t)²).

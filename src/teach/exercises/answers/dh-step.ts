@@ -88,9 +88,7 @@ export const dhStep: Exercise = {
     {
       id: 'missing-dtanh',
       title: "the tanh' factor H(t+1) = diag(1 − h(t+1)²) is missing",
-      hint:
-        'eq 10.21: ∇h(t+1) L passes through h(t+1) = tanh(a(t+1)) on its way back, which multiplies it by 1 − ' +
-        'h(t+1)².',
+      hint: 'eq 10.21: ∇h(t+1) L passes through h(t+1) = tanh(a(t+1)) on its way back, which multiplies it by 1 − h(t+1)².',
       opts: { d: (h: number[]) => h.map(() => 1) },
     },
     {

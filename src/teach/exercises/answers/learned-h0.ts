@@ -52,9 +52,7 @@ export const learnedH0: Exercise = {
     {
       id: 'missing-dtanh-h1',
       title: "the tanh' of step 1, H(1) = diag(1 − h(1)²), is missing",
-      hint:
-        'h(0) reaches the loss through a(1), then h(1) = tanh(a(1)): ∇a(1) L = (1 − h(1)²) ⊙ ∇h(1) L comes ' +
-        'before W^T.',
+      hint: 'h(0) reaches the loss through a(1), then h(1) = tanh(a(1)): ∇a(1) L = (1 − h(1)²) ⊙ ∇h(1) L comes before W^T.',
       opts: { inner: false },
     },
     {

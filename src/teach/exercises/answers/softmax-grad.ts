@@ -32,17 +32,13 @@ export const softmaxGrad: Exercise = {
     {
       id: 'wrong-sign',
       title: 'wrong sign: 1_y(t) − ŷ(t) instead of ŷ(t) − 1_y(t)',
-      hint:
-        'eq 10.18: L(t) = −log ŷ(t)_y grows with o_k for k ≠ y, so ∇o(t) L = ŷ(t) − 1_y(t) is positive off the ' +
-        'target.',
+      hint: 'eq 10.18: L(t) = −log ŷ(t)_y grows with o_k for k ≠ y, so ∇o(t) L = ŷ(t) − 1_y(t) is positive off the target.',
       model: (o: number[], y: number) => softmax(o).map((p, k) => (k === y ? 1 : 0) - p),
     },
     {
       id: 'no-softmax',
       title: 'o(t) − 1_y(t): the softmax is missing',
-      hint:
-        'eq 10.18 subtracts 1_y from the probabilities ŷ(t) = softmax(o(t)) (eq 10.11), not from the raw scores ' +
-        'o(t).',
+      hint: 'eq 10.18 subtracts 1_y from the probabilities ŷ(t) = softmax(o(t)) (eq 10.11), not from the raw scores o(t).',
       model: (o: number[], y: number) => o.map((v, k) => v - (k === y ? 1 : 0)),
     },
     {
