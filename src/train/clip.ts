@@ -12,6 +12,12 @@ import { gradData, type ParamGrads } from './optim';
 
 export type ClipSpec = { kind: 'norm'; max: number } | { kind: 'value'; limit: number };
 
+/** The clipping setting in words, for a run's one-line summary. */
+export function describeClip(spec: ClipSpec | null): string {
+  if (spec === null) return 'no clipping';
+  return spec.kind === 'norm' ? `clip ‖g‖ ≤ ${spec.max}` : `clip to [−${spec.limit}, ${spec.limit}]`;
+}
+
 export interface ClipResult {
   /** Whether anything changed. */
   clipped: boolean;

@@ -18,6 +18,7 @@ import {
   lstmParamData,
 } from '../model/lstm';
 import { rng } from '../model/rng';
+import { describeClip } from './clip';
 import { iterationSeed } from './config';
 import { DEFAULT_LR, type OptimizerName } from './optim';
 import { type Example, isCorrect, type Task } from './tasks';
@@ -210,12 +211,7 @@ export class LstmTrainer {
 
   describe(): string {
     const c = this.config;
-    const clip =
-      c.clip === null
-        ? 'no clipping'
-        : c.clip.kind === 'norm'
-          ? `clip ‖g‖ ≤ ${c.clip.max}`
-          : `clip to [−${c.clip.limit}, ${c.clip.limit}]`;
+    const clip = describeClip(c.clip);
     return `${this.task.description}; LSTM n_h = ${c.hiddenSize}, B = ${c.batchSize}, ${c.optimizer} lr ${c.lr}, ${clip}, ${c.truncate === null ? 'full' : `chunked k=${c.truncate}`} BPTT, seed ${c.seed}`;
   }
 }

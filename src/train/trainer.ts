@@ -23,7 +23,7 @@ import { chunkStarts, forwardInPieces } from '../model/pieces';
 import { type Rng, rng } from '../model/rng';
 import { type Mat, mat, row } from '../model/tensor';
 import { checkEvery, checkpointedGrads } from './checkpointing';
-import { type ClipResult, clipGrads } from './clip';
+import { type ClipResult, clipGrads, describeClip } from './clip';
 import { check, iterationSeed, modelSizesOf, resolveConfig, type Source, type TrainConfig } from './config';
 import { addGrads, makeOptimizer, type Optimizer, type ParamGrads, zeroGrads } from './optim';
 import { sampleTokens } from './sample';
@@ -430,12 +430,7 @@ export class Trainer {
   /** A one-line summary of the settings. */
   describe(): string {
     const c = this.config;
-    const clip =
-      c.clip === null
-        ? 'no clipping'
-        : c.clip.kind === 'norm'
-          ? `clip ‖g‖ ≤ ${c.clip.max}`
-          : `clip to [−${c.clip.limit}, ${c.clip.limit}]`;
+    const clip = describeClip(c.clip);
     const what =
       this.source.kind === 'text'
         ? `${displayPath(this.source.corpus.source)} (${this.source.corpus.vocab.size} characters, τ = ${c.seqLength})`
