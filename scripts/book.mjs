@@ -33,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as inPage from './book/exercises.mjs';
+import { titleHtml, titleText } from './book/title.mjs';
 import { chapters as chapterFiles, sources } from './exercises.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -159,11 +160,9 @@ async function renderAll(tmp) {
 const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function navBar(chapters, i) {
-  const prev = i > 0 ? `<a href="${chapters[i - 1].file}">← ${escapeHtml(chapters[i - 1].title)}</a>` : '<span></span>';
-  const next =
-    i + 1 < chapters.length
-      ? `<a href="${chapters[i + 1].file}">${escapeHtml(chapters[i + 1].title)} →</a>`
-      : '<span></span>';
+  const [before, after] = [chapters[i - 1], chapters[i + 1]];
+  const prev = before ? `<a href="${before.file}">← ${before.titleHtml}</a>` : '<span></span>';
+  const next = after ? `<a href="${after.file}">${after.titleHtml} →</a>` : '<span></span>';
   return (
     `<nav class="bpttlab-nav" style="display:flex;justify-content:space-between;gap:1em;padding:8px 16px;` +
     `font:14px sans-serif;border-bottom:1px solid #ddd;background:#fafafa">${prev}<a href="index.html">bpttlab · ` +
@@ -187,8 +186,10 @@ function exerciseWidgets(html, page) {
   );
 }
 
-/** Rewrites one exported page: shared plotly, local MathJax and require.js, navigation. */
+/** Rewrites one exported page: its title as text, shared plotly, local MathJax and require.js, navigation. */
 function finishPage(html, chapters, i, page) {
+  if (!/<title>[^<]*<\/title>/.test(html)) throw new Error(`${chapters[i].source}: the exported page has no <title>`);
+  html = html.replace(/<title>[^<]*<\/title>/, () => `<title>${escapeHtml(chapters[i].title)}</title>`);
   html = exerciseWidgets(html, page);
   let bundles = 0;
   html = html.replace(/<script type="text\/javascript" data-bpttlab="plotly-bundle">[\s\S]*?<\/script>/g, () => {
@@ -243,7 +244,8 @@ const SOLVED_SCRIPT = `<script>
   var marks = document.querySelectorAll('[data-solved]'), solved = 0;
   for (var i = 0; i < marks.length; i++) {
     var ok = false;
-    try { ok = localStorage.getItem('bpttlab:exercise:' + marks[i].getAttribute('data-solved') + ':solved') === '1'; } catch (e) { ok = false; }
+    var key = 'bpttlab:exercise:' + marks[i].getAttribute('data-solved') + ':solved';
+    try { ok = localStorage.getItem(key) === '1'; } catch (e) { ok = false; }
     marks[i].hidden = !ok;
     if (ok) solved++;
   }
@@ -253,8 +255,11 @@ const SOLVED_SCRIPT = `<script>
 </script>`;
 
 function indexPage(chapters) {
-  const item = (c) =>
-    `<li><a href="${c.file}">${escapeHtml(c.title)}</a>${c.kind === 'chapter' ? ` <span style="color:#777">(${c.figures} interactive figure${c.figures === 1 ? '' : 's'})</span>` : ''}${exerciseList(c)}</li>`;
+  const figures = (c) =>
+    c.kind === 'chapter'
+      ? ` <span style="color:#777">(${c.figures} interactive figure${c.figures === 1 ? '' : 's'})</span>`
+      : '';
+  const item = (c) => `<li><a href="${c.file}">${c.titleHtml}</a>${figures(c)}${exerciseList(c)}</li>`;
   const items = chapters
     .filter((c) => c.kind === 'chapter')
     .map(item)
@@ -276,15 +281,24 @@ function indexPage(chapters) {
     : "Solve them here, in the page: each exercise has an editor and a Check button that gives the checker's " +
       'verdict (the known mistake it matches, the first wrong entry, the case), offline, with nothing installed. ' +
       'Your code is kept in this browser. Or solve them in your own copy in the lab (<code>npm start</code>).';
+  const built = new Date().toISOString().slice(0, 16).replace('T', ' ');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>bpttlab: Backpropagation Through Time, equation by equation</title>
-<style>body{font:16px/1.5 Georgia,serif;max-width:760px;margin:40px auto;padding:0 16px;color:#222}li{margin:.4em 0}a{color:#08519c}
-.exercise-list{list-style:none;padding-left:1.2em;margin:.2em 0 .8em;font-size:15px;columns:2}.exercise-list li{margin:.1em 0}.solved{color:#1a7f37;font-weight:600}</style>
+<style>
+body{font:16px/1.5 Georgia,serif;max-width:760px;margin:40px auto;padding:0 16px;color:#222}
+li{margin:.4em 0}
+sub{line-height:0}
+a{color:#08519c}
+.exercise-list{list-style:none;padding-left:1.2em;margin:.2em 0 .8em;font-size:15px;columns:2}
+.exercise-list li{margin:.1em 0}
+.solved{color:#1a7f37;font-weight:600}
+</style>
 </head><body>
 <h1>bpttlab</h1>
-<p>Backpropagation Through Time for a vanilla RNN, derived the way <em>Deep Learning</em> (Goodfellow, Bengio &amp; Courville, §10.2.2)
-derives it: every equation as LaTeX, computed on a tiny case by the <code>bpttlab</code> TypeScript module, and checked against an
-independent mathjs transcription. These pages are the notebooks executed; they work offline.</p>
+<p>Backpropagation Through Time for a vanilla RNN, derived the way <em>Deep Learning</em>
+(Goodfellow, Bengio &amp; Courville, §10.2.2) derives it: every equation as LaTeX, computed on a tiny case by the
+<code>bpttlab</code> TypeScript module, and checked against an independent mathjs transcription. These pages are the
+notebooks executed; they work offline.</p>
 ${edition}
 <ol start="0" style="list-style:none;padding-left:0">
 ${items}
@@ -302,7 +316,7 @@ ${
       `<em>Questions</em>, numbered to match.</p>\n<ul style="list-style:none;padding-left:0">\n${answers}\n</ul>`
     : ''
 }
-<p style="color:#777;font-size:14px">Built ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by <code>npm run book</code>.</p>
+<p style="color:#777;font-size:14px">Built ${built} UTC by <code>npm run book</code>.</p>
 ${teacher ? '' : SOLVED_SCRIPT}
 </body></html>
 `;
@@ -365,6 +379,8 @@ async function main() {
     file: `${r.base}.html`,
     kind: r.kind,
     ...r.meta,
+    title: titleText(r.meta.title),
+    titleHtml: titleHtml(r.meta.title),
     ...(r.exercises ? { exercises: r.exercises.map((e) => e.name) } : {}),
   }));
   // only ever replace a book (or an empty or missing folder): --out must not wipe anything else

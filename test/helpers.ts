@@ -139,3 +139,11 @@ export const SMALL_CASE = {
   tokens: [0, 1, 1],
   y: [2, null, 0],
 };
+
+/** A pattern for `text` exactly as written: a message quoted whole, with no regex escapes to read past. */
+export function literal(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+}
+
+/** What a title outside a typeset page may not show: a $ of inline maths, or a LaTeX command such as \nabla. */
+export const UNRENDERED = /\$|\\[A-Za-z]+/;
