@@ -29,7 +29,7 @@ function mathjsSingularValues(A: Mat): number[] {
   return ev.sort((a, b) => b - a).slice(0, Math.min(A.rows, A.cols));
 }
 
-test('singular values (one-sided Jacobi) agree with mathjs eigs of WᵀW on random square and rectangular matrices', () => {
+test('singular values (one-sided Jacobi) match mathjs eigs of WᵀW on random square and rectangular matrices', () => {
   const r = rng(4);
   for (const [m, n] of [
     [1, 1],
@@ -223,7 +223,7 @@ function withSpectrum(blocks: ({ real: number } | { r: number; theta: number })[
   return matMul(matMul(S, B), Sinv);
 }
 
-test('spectral radius (Gelfand, by squaring) of non-normal matrices whose eigenvalues are known by construction', () => {
+test('spectral radius (Gelfand, by squaring) of non-normal matrices built with known eigenvalues', () => {
   const cases: [({ real: number } | { r: number; theta: number })[], number][] = [
     [[{ real: 0.7 }], 0.7],
     [[{ real: -1.3 }, { real: 0.4 }], 1.3],

@@ -24,7 +24,7 @@ describe('the backward graph', () => {
     assert.ok(nodes.some((n) => n.id === 'h(0)'));
   });
 
-  test('the gradient reaches h(t) by two paths: Vᵀ from o(t) and Wᵀ from a(t+1); h(t+1) → a(t+1) applies H(t+1)', () => {
+  test('the gradient reaches h(t) two ways: Vᵀ from o(t) and Wᵀ from a(t+1); h(t+1) → a(t+1) applies H(t+1)', () => {
     for (let t = 1; t < T; t++) {
       const into = edges
         .filter((e) => e.to === `h(${t})`)

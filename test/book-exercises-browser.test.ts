@@ -15,24 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { runCheckCommand } from '../src/cli/check';
+import { isLocalFile, launchChromium, skipWithoutChromium } from './chromium';
 import { answerCodeIn, filesUnder, leaks } from './leaks';
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
-const CHROMIUM = '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // What a student would type: written here, not taken from the solution notebooks.
 const SOLUTIONS: Record<string, string> = {
@@ -105,7 +94,7 @@ interface Manifest {
   chapters: { file: string; kind: string; exercises?: string[] }[];
 }
 
-describe("the book's exercises, checked in the page", { skip, timeout: 10 * 60_000 }, () => {
+describe("the book's exercises, checked in the page", { skip: skipWithoutChromium, timeout: 10 * 60_000 }, () => {
   let out = '';
   let manifest: Manifest;
   let profile = '';
@@ -124,10 +113,7 @@ describe("the book's exercises, checked in the page", { skip, timeout: 10 * 60_0
     manifest = JSON.parse(fs.readFileSync(path.join(out, 'site', 'manifest.json'), 'utf8')) as Manifest;
     fs.mkdirSync(BUILD, { recursive: true });
     profile = fs.mkdtempSync(path.join(out, 'profile-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: LAUNCH_ARGS,
-      headless: true,
+    browser = await launchChromium(profile, {
       acceptDownloads: true,
       viewport: { width: 1100, height: 900 },
     });
@@ -150,7 +136,7 @@ describe("the book's exercises, checked in the page", { skip, timeout: 10 * 60_0
     });
     page.on('pageerror', (e) => errors.push(`${url}: uncaught ${String(e)}`));
     page.on('request', (q) => {
-      if (!/^(file|data|blob):/.test(q.url())) external.push(q.url());
+      if (!isLocalFile(q.url())) external.push(q.url());
     });
     await page.route(/^(?!file:|data:|blob:)/, (route) => route.abort());
     await page.goto(url);

@@ -83,7 +83,7 @@ describe('the page judges as the CLI does', () => {
 });
 
 describe('the page holds no code that computes an answer', () => {
-  test('the page script is built from the judge and the vocabulary only: no solution, no mistake model, no engine', async () => {
+  test('the page script bundles only the judge and the vocabulary: no solution, mistake model or engine', async () => {
     const { pageBundle } = (await import(path.join(ROOT, 'scripts', 'book', 'exercises.mjs'))) as {
       pageBundle: () => Promise<{ code: string; inputs: string[] }>;
     };

@@ -7,8 +7,8 @@
 //      does) opens a copy of notebooks/01-forward.ipynb, runs all cells, its plot renders;
 //   3. the student's lab as `npm start` opens it: the tree page, then an exercise notebook where a wrong answer's
 //      check cell prints the located verdict.
-// Screenshots go to build/ for a person to look at: notebook-01-forward.png, book-04.png, book-21-backward.png,
-// lab-tree.png, lab-exercise-check.png.
+// Screenshots go to build/ for a person to look at: notebook-01-forward.png, book-index.png, book-04.png,
+// book-21-backward.png, lab-tree.png, lab-exercise-check.png.
 // The book is rebuilt (node scripts/book.mjs) when site/ is missing or older than notebooks/, src/ or scripts/book*.
 // Skipped, with the reason, when Chromium is absent.
 import assert from 'node:assert/strict';
@@ -17,17 +17,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { isLocalFile, launchChromium, skipWithoutChromium } from './chromium';
+import { UNRENDERED } from './helpers';
 import { freePort, startLab, stopLab } from './lab-server';
 import { answerLeaks, filesUnder, leaks } from './leaks';
 
 const ROOT = path.resolve(__dirname, '..');
 const SITE = path.join(ROOT, 'site');
 const BUILD = path.join(ROOT, 'build');
-const CHROMIUM = '/usr/bin/chromium';
 const PYTHON = '/usr/bin/python3';
 const JUPYTER_PATH = [path.join(ROOT, '.jupyter-local'), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
-const skip = fs.existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
 
 interface Manifest {
   chapters: { source: string; file: string; title: string; figures: number; seconds: number }[];
@@ -75,17 +75,6 @@ function ensureBook(): Manifest {
   return JSON.parse(fs.readFileSync(manifest, 'utf8')) as Manifest;
 }
 
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 /** Records console errors, uncaught exceptions, and every request that is not local (and aborts it). */
 async function watch(page: Page, isLocal: (url: string) => boolean): Promise<{ errors: string[]; external: string[] }> {
   const errors: string[] = [];
@@ -103,9 +92,7 @@ async function watch(page: Page, isLocal: (url: string) => boolean): Promise<{ e
   return { errors, external };
 }
 
-const localFile = (url: string): boolean => /^(file|data|blob):/.test(url);
-
-describe('browser', { skip, timeout: 15 * 60_000 }, () => {
+describe('browser', { skip: skipWithoutChromium, timeout: 15 * 60_000 }, () => {
   let browser: BrowserContext;
   let manifest: Manifest;
   let profile = '';
@@ -115,25 +102,21 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
     fs.mkdirSync(BUILD, { recursive: true });
     // a fresh profile every run (playwright passes it to Chromium as --user-data-dir)
     profile = fs.mkdtempSync(path.join(BUILD, 'chromium-profile-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: LAUNCH_ARGS,
-      headless: true,
-    });
+    browser = await launchChromium(profile);
   });
   after(async () => {
     await browser?.close();
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
-  test('the book: every figure renders, maths typeset, no console error, nothing fetched from the network', async () => {
+  test('the book: every figure renders, maths typeset, no console error, no network request', async () => {
     assert.ok(manifest.chapters.length > 0, 'the manifest lists no chapters');
     for (const f of ['plotly-cartesian.min.js', 'require.js', 'mathjax/MathJax.js', 'index.html']) {
       assert.ok(fs.existsSync(path.join(SITE, f)), `site/${f} is missing`);
     }
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1200, height: 900 });
-    const seen = await watch(page, localFile);
+    const seen = await watch(page, isLocalFile);
     await page.goto(pathToFileURL(path.join(SITE, 'index.html')).href);
     // (each exercise is linked too, under its page, as page.html#exercise-NAME)
     assert.equal(
@@ -141,8 +124,15 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
       manifest.chapters.length,
       'index.html links every chapter and exercise page',
     );
+    // titles outside a page are not typeset: the index shows them as text, never as raw LaTeX
+    for (const entry of await page.locator('a').allInnerTexts()) assert.doesNotMatch(entry, UNRENDERED, 'index.html');
+    await page.screenshot({ path: path.join(BUILD, 'book-index.png'), fullPage: true });
     for (const ch of manifest.chapters) {
+      assert.doesNotMatch(ch.title, UNRENDERED, `${ch.file}: its title in the manifest`);
       await page.goto(pathToFileURL(path.join(SITE, ch.file)).href);
+      assert.doesNotMatch(await page.title(), UNRENDERED, `${ch.file}: the title in the browser's tab`);
+      for (const link of await page.locator('.bpttlab-nav a').allInnerTexts())
+        assert.doesNotMatch(link, UNRENDERED, `${ch.file}: the navigation bar`);
       const plots = page.locator('.bpttlab-plot');
       assert.equal(await plots.count(), ch.figures, `${ch.file}: figure divs vs the manifest`);
       if (ch.figures > 0) {
@@ -200,7 +190,7 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
         await page.setViewportSize({ width: 1200, height: 900 });
         const seen = await watch(
           page,
-          (u) => localFile(u) || u.startsWith(base) || u.startsWith(base.replace('http', 'ws')),
+          (u) => isLocalFile(u) || u.startsWith(base) || u.startsWith(base.replace('http', 'ws')),
         );
         await page.goto(url);
         await page.waitForSelector('#notebook_list .list_item a', { timeout: 60_000 });
@@ -216,15 +206,20 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
           { timeout: 60_000 },
         );
         // a wrong answer: ∇c without the sum over time; then run the import, the function and its check cell
+        const wrong = [
+          'function gradC(dO: number[][]): number[] {',
+          '  return dO[dO.length - 1].slice(); // only the last step',
+          '}',
+        ].join('\n');
         const at = (await page.evaluate(`Jupyter.notebook.set_autosave_interval(0);
         (() => { const cells = Jupyter.notebook.get_cells();
           const i = cells.findIndex((c) => c.get_text().includes('function gradC('));
-          cells[i].set_text('function gradC(dO: number[][]): number[] {\\n  return dO[dO.length - 1].slice(); // only the last step\\n}');
+          cells[i].set_text(${JSON.stringify(wrong)});
           Jupyter.notebook.execute_cells([1, i, i + 1]);
           return i; })()`)) as number;
         await page.waitForFunction(
-          `(() => { const c = Jupyter.notebook.get_cell(${at + 1}); return c.output_area.outputs.length > 0 && typeof ` +
-            `c.input_prompt_number === 'number'; })()`,
+          `(() => { const c = Jupyter.notebook.get_cell(${at + 1});
+            return c.output_area.outputs.length > 0 && typeof c.input_prompt_number === 'number'; })()`,
           undefined,
           { timeout: 120_000, polling: 500 },
         );
@@ -287,7 +282,7 @@ describe('browser', { skip, timeout: 15 * 60_000 }, () => {
       const base = `http://127.0.0.1:${port}`;
       const seen = await watch(
         page,
-        (u) => localFile(u) || u.startsWith(base) || u.startsWith(`ws://127.0.0.1:${port}`),
+        (u) => isLocalFile(u) || u.startsWith(base) || u.startsWith(`ws://127.0.0.1:${port}`),
       );
       await page.goto(`${base}/notebooks/01-forward.ipynb?token=${token}`);
       // (browser-side code as strings: the test's TypeScript has no DOM types)

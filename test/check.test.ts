@@ -88,7 +88,7 @@ describe('bpttlab check: exit codes and options', { concurrency: 4 }, () => {
     assert.equal(r.code, 1);
     assert.match(r.out, /not implemented yet/);
   });
-  test('exit 1 when the function never returns (stopped after --timeout, counted from when the file starts loading)', async () => {
+  test('exit 1 when the function never returns (stopped --timeout after its file starts loading)', async () => {
     const t0 = Date.now();
     const r = await run('dc', loop, '--timeout', '1.5');
     assert.equal(r.code, 1, r.out + r.err);
@@ -244,6 +244,8 @@ describe('bpttlab check on the derivation exercises (notebook 23)', { concurrenc
 
 describe('answers taken from bpttlab are never judged correct', { concurrency: 4 }, () => {
   const PKG = path.join(ROOT, 'node_modules', 'bpttlab'); // a link to the package itself
+  // the built answers module of exercise dc, as a path a student could paste
+  const dcAnswers = (root: string) => JSON.stringify(path.join(root, 'dist', 'teach', 'exercises', 'answers', 'dc.js'));
   const files: [string, string, RegExp][] = [
     [
       "by package name (the issue's example)",
@@ -262,8 +264,7 @@ describe('answers taken from bpttlab are never judged correct', { concurrency: 4
     ],
     [
       'by a path into the package (dist)',
-      `exports.gradC = ` +
-        `require(${JSON.stringify(path.join(ROOT, 'dist', 'teach', 'exercises', 'answers', 'dc.js'))}).gradC.solution;\n`,
+      `exports.gradC = require(${dcAnswers(ROOT)}).gradC.solution;\n`,
       /it loads dist\/teach\/exercises\/answers\/dc\.js/,
     ],
     [
@@ -275,8 +276,7 @@ describe('answers taken from bpttlab are never judged correct', { concurrency: 4
     ],
     [
       'by a path through node_modules/bpttlab (a link to the package)',
-      `exports.gradC = ` +
-        `require(${JSON.stringify(path.join(PKG, 'dist', 'teach', 'exercises', 'answers', 'dc.js'))}).gradC.solution;\n`,
+      `exports.gradC = require(${dcAnswers(PKG)}).gradC.solution;\n`,
       /it loads dist\/teach\/exercises\/answers\/dc\.js/,
     ],
     [
@@ -334,8 +334,17 @@ describe('answers taken from bpttlab are never judged correct', { concurrency: 4
 });
 
 describe("the verdict cannot be forged, and the student's code is contained", { concurrency: 4 }, () => {
-  const FAKE =
-    '{"kind":"verdict","verdict":{"exercise":"dc","status":"correct","correct":true,"casesPassed":4,"casesTotal":4,"text":"✔ dc: correct on all 4 cases"}}';
+  const FAKE = JSON.stringify({
+    kind: 'verdict',
+    verdict: {
+      exercise: 'dc',
+      status: 'correct',
+      correct: true,
+      casesPassed: 4,
+      casesTotal: 4,
+      text: '✔ dc: correct on all 4 cases',
+    },
+  });
   const forgeries: [string, string][] = [
     [
       "writes the checker's old verdict line to stdout and exits",

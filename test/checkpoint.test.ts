@@ -7,8 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Command } from 'commander';
-import { Interrupted, type TrainIO, trainCommand } from '../src/cli/train';
+import { Interrupted, type TrainIO } from '../src/cli/train';
 import { BpttError } from '../src/model/errors';
 import { PARAM_NAMES, paramData } from '../src/model/params';
 import {
@@ -25,6 +24,7 @@ import { checkpointHeader, lockCheckpoint, removeStaleTemps } from '../src/train
 import { makeTask } from '../src/train/tasks';
 import { corpusFromText } from '../src/train/text';
 import { Trainer } from '../src/train/trainer';
+import { trainCli } from './train-cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-ckpt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,7 +48,7 @@ function sameBits(a: Float64Array, b: Float64Array, what: string): void {
   );
 }
 
-test('round trip is exact: every parameter bit (−0 included), the optimiser state, the trainer state, the vocabulary', () => {
+test('round trip is exact: every parameter bit (−0 included), the optimiser and trainer states, the vocabulary', () => {
   const { ck } = trained(4);
   ck.params.b[0] = -0; // initParams leaves zero biases, some of them −0; make sure one is
   const file = join(dir, 'exact.json');
@@ -90,7 +90,7 @@ test('a resumed run continues exactly as the uninterrupted one (text streams and
   );
 });
 
-test('saving is atomic: no temp file is left, an existing checkpoint is replaced whole, a failed save keeps the old one', () => {
+test('saving is atomic: no temp file left, an old checkpoint replaced whole, or kept whole when the save fails', () => {
   const file = join(dir, 'atomic.json');
   const { ck } = trained(2);
   saveCheckpoint(file, ck);
@@ -178,15 +178,6 @@ test('every kind of corrupt checkpoint is rejected with a message naming the pro
 test('bpttlab train --checkpoint then --resume reaches the same parameters as one uninterrupted run', async () => {
   const data = join(dir, 'numbers.txt');
   writeFileSync(data, TEXT);
-  const run = async (args: string[]): Promise<string> => {
-    const out: string[] = [];
-    const cmd = trainCommand({ out: (s) => out.push(s) }).configureOutput({ writeErr: () => undefined });
-    await new Command('bpttlab')
-      .exitOverride()
-      .addCommand(cmd)
-      .parseAsync(['train', ...args], { from: 'user' });
-    return out.join('');
-  };
   const common = [
     '--data',
     data,
@@ -200,9 +191,9 @@ test('bpttlab train --checkpoint then --resume reaches the same parameters as on
     '0',
     '--no-progress',
   ];
-  await run([...common, '--iterations', '12', '--checkpoint', join(dir, 'straight.json')]);
-  await run([...common, '--iterations', '5', '--checkpoint', join(dir, 'split.json')]);
-  const text = await run([
+  await trainCli([...common, '--iterations', '12', '--checkpoint', join(dir, 'straight.json')]);
+  await trainCli([...common, '--iterations', '5', '--checkpoint', join(dir, 'split.json')]);
+  const text = await trainCli([
     '--resume',
     '--checkpoint',
     join(dir, 'split.json'),
@@ -217,7 +208,7 @@ test('bpttlab train --checkpoint then --resume reaches the same parameters as on
   assert.equal(b.iteration, 12);
   for (const n of PARAM_NAMES) sameBits(paramData(b.params, n), paramData(a.params, n), n);
   await assert.rejects(
-    run(['--resume', '--checkpoint', join(dir, 'split.json'), '--hidden', '9', '--no-progress']),
+    trainCli(['--resume', '--checkpoint', join(dir, 'split.json'), '--hidden', '9', '--no-progress']),
     /--hidden 9 differs from the checkpoint's hiddenSize = 6/,
   );
   assert.ok(existsSync(join(dir, 'split.json')));
@@ -227,17 +218,10 @@ test('bpttlab train --checkpoint then --resume reaches the same parameters as on
 
 const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
 
-/** Runs `bpttlab train ARGS` in this process; resolves to what it printed. */
-async function train(args: string[], io: TrainIO = {}): Promise<string> {
-  const out: string[] = [];
-  const cmd = trainCommand({ out: (s) => out.push(s), note: (s) => out.push(`note: ${s}\n`), ...io }).configureOutput({
-    writeErr: () => undefined,
-  });
-  await new Command('bpttlab')
-    .exitOverride()
-    .addCommand(cmd)
-    .parseAsync(['train', ...args], { from: 'user' });
-  return out.join('');
+/** `bpttlab train ARGS` in this process; resolves to what it printed, its notes among it as `note: …` lines. */
+function train(args: string[], io: TrainIO = {}): Promise<string> {
+  const printed: string[] = [];
+  return trainCli(args, printed, { note: (s) => printed.push(`note: ${s}\n`), ...io });
 }
 
 /** A fresh folder for one test, removed afterwards. */
@@ -506,7 +490,10 @@ test(
     }
     assert.match(
       err,
-      /^bpttlab: interrupted \(SIGINT\) at iteration \d+ of 100000000; checkpoint saved: .*ck\.json \(continue with --resume --checkpoint .*ck\.json\)\n$/,
+      new RegExp(
+        String.raw`^bpttlab: interrupted \(SIGINT\) at iteration \d+ of 100000000; ` +
+          String.raw`checkpoint saved: .*ck\.json \(continue with --resume --checkpoint .*ck\.json\)\n$`,
+      ),
     );
     const n = Number(/at iteration (\d+)/.exec(err)?.[1]);
     assert.equal(loadCheckpoint(ck).iteration, n);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { type CaseJson, checkCaseSize } from '../src/check/case';
-import { SMALL_CASE } from './helpers';
+import { literal, SMALL_CASE } from './helpers';
 
 const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-cli-'));
@@ -218,7 +218,7 @@ test('a case file that starts with a byte-order mark is read, as train reads suc
   assert.equal(run(['grad', '-'], `\ufeff${JSON.stringify(good)}`).out, plain.out);
 });
 
-test('both engines give the same one-line error for a non-finite value, naming the pass, the quantity and the step', () => {
+test('both engines give the same one-line error for a non-finite value, naming pass, quantity and step', () => {
   const overflow: [string, unknown, RegExp][] = [
     // U x(1) = 1e400: a(1) overflows
     [
@@ -273,7 +273,10 @@ test('gradcheck never passes when the central differences carry no information: 
   assert.doesNotMatch(tiny.out, /PASS/);
   assert.match(
     tiny.out,
-    /CANNOT JUDGE: ε = 1e-300 is too small to change the parameters in double precision \(θ ± ε = θ\), so every central difference is 0/,
+    literal(
+      'CANNOT JUDGE: ε = 1e-300 is too small to change the parameters in double precision ' +
+        '(θ ± ε = θ), so every central difference is 0',
+    ),
   );
   // L = 1e306: the loss's rounding (≈ 1e290) divided by ε swamps gradients of 1e153
   const huge = caseFile('huge-loss.json', {
@@ -287,7 +290,10 @@ test('gradcheck never passes when the central differences carry no information: 
   assert.equal(r.code, 1, r.out + r.err);
   assert.match(
     r.out,
-    /CANNOT JUDGE: every gradient is within the rounding noise of the central differences \(L = 1\.0000e\+306: e\.g\. ‖∇c‖ = 2\.00e\+153 but the noise floor is [\d.]+e\+29\d\)/,
+    new RegExp(
+      'CANNOT JUDGE: every gradient is within the rounding noise of the central differences ' +
+        String.raw`\(L = 1\.0000e\+306: e\.g\. ‖∇c‖ = 2\.00e\+153 but the noise floor is [\d.]+e\+29\d\)`,
+    ),
   );
   const j = JSON.parse(run(['gradcheck', huge, '--json']).out);
   assert.equal(j.verdict, 'cannot judge');
@@ -335,7 +341,7 @@ test('--seed: 0 and 4294967295 are seeds for every command; 2^32 and −1 are re
   );
 });
 
-test('bench: unknown sizes or engines and a bad --seconds are one line and exit 2, from bpttlab and from bench/run.mjs', () => {
+test('bench: unknown sizes or engines and a bad --seconds: one line, exit 2 (bpttlab bench and bench/run.mjs)', () => {
   refused(
     ['bench', '--sizes', 'X'],
     /option '--sizes <list>' argument 'X' is invalid\. unknown "X"; expected a comma-separated list of S1, S2, S3, S4/,
@@ -387,7 +393,11 @@ test('only regular files are read, and only up to their limit: /dev/zero, /dev/u
   truncateSync(huge, 100 * 1024 * 1024); // sparse: 100 MiB that take no disk
   refused(
     ['grad', zero],
-    /cannot read case file .*zero\.json: it is a device \(like \/dev\/zero or \/dev\/urandom\), not a regular file \(use - to read a case from standard input\)/,
+    new RegExp(
+      String.raw`cannot read case file .*zero\.json: it is a device ` +
+        String.raw`\(like \/dev\/zero or \/dev\/urandom\), not a regular file ` +
+        String.raw`\(use - to read a case from standard input\)`,
+    ),
   );
   refused(['train', '--data', random], /cannot read text file .*random\.txt: it is a device/);
   refused(
@@ -425,7 +435,11 @@ test('a case too large for memory, or for the slow reference engine, is refused 
   };
   assert.throws(
     () => checkCaseSize(c, 'fast'),
-    /this case \(τ = 8000000, D = 1, n_h = 1, K = 100\) needs (about [\d.]+ GiB of memory|a [\d.]+ GiB workspace for one pass, more than the 4\.0 GiB the engine can address)/,
+    new RegExp(
+      String.raw`this case \(τ = 8000000, D = 1, n_h = 1, K = 100\) needs ` +
+        String.raw`(about [\d.]+ GiB of memory|a [\d.]+ GiB workspace for one pass, ` +
+        String.raw`more than the 4\.0 GiB the engine can address)`,
+    ),
   );
   // n_h = 100, τ = 2000: τ·(n_h² + n_h·D + K·n_h) = 2000 · (10000 + 200 + 300) = 2.1e7, past the reference's 2e7
   const H = 100;
@@ -439,7 +453,12 @@ test('a case too large for memory, or for the slow reference engine, is refused 
   };
   refused(
     ['grad', caseFile('wide.json', wide), '--engine', 'reference'],
-    /^bpttlab: the reference engine \(mathjs, slow on purpose\) is limited to τ·\(n_h² \+ n_h·D \+ K·n_h\) ≤ 2e\+7 \(about 30 s\); this case has 2\.1e\+7 \(about 32 s\): use --engine fast$/m,
+    new RegExp(
+      String.raw`^bpttlab: the reference engine \(mathjs, slow on purpose\) ` +
+        String.raw`is limited to τ·\(n_h² \+ n_h·D \+ K·n_h\) ≤ 2e\+7 \(about 30 s\); ` +
+        String.raw`this case has 2\.1e\+7 \(about 32 s\): use --engine fast$`,
+      'm',
+    ),
   );
   assert.equal(run(['grad', caseFile('wide.json', wide)]).code, 0, 'the fast engine takes it');
 });

@@ -65,7 +65,7 @@ test('an unknown character is named with its code point, line, column and offset
   assert.throws(() => corpusFromText('abcz', 'x.txt', { vocab: v }), /"z" \(U\+007A\) at line 1, column 4/);
 });
 
-test('readText: missing, directory, empty, one-character and non-UTF-8 files get clear errors; a BOM is dropped', () => {
+test('readText: missing, directory, empty, one-character and non-UTF-8 files: clear errors; a BOM is dropped', () => {
   assert.throws(() => readText(join(dir, 'nope.txt')), /cannot read text file .*nope\.txt: no such file/);
   assert.throws(() => readText(dir), /it is a directory/);
   const empty = join(dir, 'empty.txt');
@@ -112,7 +112,7 @@ test('adding problem: two markers (one per half), the target is their sum, score
   }
 });
 
-test('copy task: the symbol(s) come back exactly `lag` steps later, after the delimiter; only recalls are scored', () => {
+test('copy task: the symbol(s) come back `lag` steps later, after the delimiter; only the recall is scored', () => {
   const task = copyTask(5, 2, 3);
   assert.equal(task.inputSize, 5);
   assert.equal(task.outputSize, 3);

@@ -17,6 +17,7 @@ import { dhLoop, dhRecursion } from '../src/teach/exercises/answers/backward-loo
 import { model as dhStepModel, dhStepSolution } from '../src/teach/exercises/answers/dh-step';
 import { judge, runExercise } from '../src/teach/exercises/judge';
 import type { Verdict } from '../src/teach/exercises/types';
+import { literal } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
 const NOTEBOOKS = path.join(ROOT, 'notebooks');
@@ -123,7 +124,7 @@ describe('exercise registry', () => {
     }
   });
 
-  test('the texts follow the notation: τ for the sequence length, n_h for the hidden size, H(t) only for the Jacobian', () => {
+  test('the texts use the notation: τ the sequence length, n_h the hidden size, H(t) only the Jacobian', () => {
     for (const ex of EXERCISES) {
       const texts = [
         ex.title,
@@ -162,7 +163,8 @@ describe('the API a notebook imports holds no answer', () => {
   test('loading the public entry (src/index.ts) loads no answer module, and running a check does not either', () => {
     const script = `require('./src'); const bp = require('./src');
       try { bp.exercises.check('dc', (dO) => dO[0]); } catch {}
-      console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /exercises[\\\\/](answers|judge|grader|sandbox)/.test(f))));`;
+      const checkers = /exercises[\\\\/](answers|judge|grader|sandbox)/;
+      console.log(JSON.stringify(Object.keys(require.cache).filter((f) => checkers.test(f))));`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), []);
@@ -201,7 +203,7 @@ describe('solutions pass', () => {
 
 describe('the derivation exercises (notebook 23) print no formula for the answer', () => {
   const DERIVED = ['dx', 'learned-h0', 'last-step-loss', 'relu-backward'];
-  test('each is posed there, and no markdown cell of the notebook shows a gradient equation (no ∇ in an equation)', () => {
+  test('each is posed there, and no markdown cell of the notebook shows a gradient equation (a ∇ in maths)', () => {
     const cells = cellsOf(path.join(NOTEBOOKS, '23-exercises-derivations.ipynb'));
     assert.deepEqual(
       solutionCells.filter((c) => c.file === '23-exercises-derivations.ipynb').map((c) => c.name),
@@ -231,7 +233,7 @@ describe('stubs say "not implemented yet"', () => {
       assert.match(v.text, /not implemented yet/);
     });
   }
-  test('through the notebook API: check() prints the verdict and throws the "not implemented yet" a notebook run accepts', () => {
+  test('notebook API: check() prints the verdict, throws the "not implemented yet" a notebook run accepts', () => {
     const c = stubCells.find((x) => x.name === 'dW')!;
     const r = quiet(() => check(c.name, functionFromCell(c.code, c.fn)));
     assert.ok(r.thrown instanceof ExerciseFailure && /not implemented yet/.test(r.thrown.message), String(r.thrown));
@@ -316,7 +318,10 @@ describe('a wrong answer that matches no known mistake is located', () => {
     assert.equal(v.status, 'wrong', v.text);
     assert.match(
       v.text,
-      /dU, dV and dc agree; dW and db do not\. dW on its own matches a known mistake: in ∇W, h\(t\) used where h\(t−1\) belongs/,
+      literal(
+        'dU, dV and dc agree; dW and db do not. dW on its own matches a known mistake: ' +
+          'in ∇W, h(t) used where h(t−1) belongs',
+      ),
     );
     assert.doesNotMatch(v.text, /db on its own/);
   });
@@ -331,7 +336,10 @@ describe('a wrong answer that matches no known mistake is located', () => {
     assert.equal(v.status, 'wrong', v.text);
     assert.match(
       v.text,
-      /∇h\(t\) L agrees at t = τ = 3; counting down from τ as the recursion runs, the first wrong step is t = 2 \(2 of the τ = 3 steps are wrong\)\./,
+      literal(
+        '∇h(t) L agrees at t = τ = 3; counting down from τ as the recursion runs, ' +
+          'the first wrong step is t = 2 (2 of the τ = 3 steps are wrong).',
+      ),
     );
     assert.equal(v.firstWrong?.where, 't = 2, entry 0 (row 1)', 'the first wrong entry is read from τ down, too');
   });
@@ -342,7 +350,10 @@ describe('a wrong answer that matches no known mistake is located', () => {
     );
     assert.match(
       v.text,
-      /∇h\(t\) L is already wrong at t = τ = 3, where the recursion starts \(eq 10\.19\); 1 of the τ = 3 steps is wrong\./,
+      literal(
+        '∇h(t) L is already wrong at t = τ = 3, where the recursion starts (eq 10.19); ' +
+          '1 of the τ = 3 steps is wrong.',
+      ),
     );
   });
   test('a matrix or a vector: which rows (or entries) agree', () => {

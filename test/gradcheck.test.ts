@@ -21,9 +21,8 @@ test(
         const r = check(spec);
         assert.ok(r.pass, `${JSON.stringify(spec)}\n${formatReport(r)}`);
         // 'within noise' is for gradients tiny beside the loss (measured over 1500 random cases: 6 rows in 44160, all
-        // with
-        // ‖a‖ < 4e-6·L and ‖a − n‖ < 0.04 × the floor). A wrong gradient would sit near or above the floor, not far below
-        // it.
+        // with ‖a‖ < 4e-6·L and ‖a − n‖ < 0.04 × the floor). A wrong gradient would sit near or above the floor, not
+        // far below it.
         for (const x of [...r.params, ...r.steps]) {
           if (x.passedBy !== 'noise') continue;
           const diff = x.relError * (x.analyticNorm + x.numericNorm);

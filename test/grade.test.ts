@@ -114,7 +114,7 @@ describe('bpttlab grade', () => {
   const alice = path.join(dir, 'alice.ipynb');
   fs.writeFileSync(alice, JSON.stringify(studentNotebook(), null, 1));
 
-  test('a copied student notebook: solved, wrong, untouched and refused exercises, one verdict each and a total', () => {
+  test('a copied student notebook: solved, wrong, untouched and refused exercises, a verdict each and a total', () => {
     const r = grade(alice, '--json');
     assert.equal(r.code, 0, r.out + r.err);
     const g = JSON.parse(r.out) as Graded;

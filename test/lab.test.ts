@@ -69,10 +69,10 @@ interface Entry {
  */
 async function notebooksServed(url: string): Promise<Map<string, string>> {
   const u = new URL(url);
+  const token = u.searchParams.get('token');
+  const encoded = (p: string) => p.split('/').map(encodeURIComponent).join('/');
   const api = (p: string, content: boolean): Promise<Entry> =>
-    fetch(
-      `${u.origin}/api/contents/${p.split('/').map(encodeURIComponent).join('/')}?content=${content ? 1 : 0}&token=${u.searchParams.get('token')}`,
-    ).then((r) => {
+    fetch(`${u.origin}/api/contents/${encoded(p)}?content=${content ? 1 : 0}&token=${token}`).then((r) => {
       if (!r.ok) throw new Error(`GET /api/contents/${p}: ${r.status}`);
       return r.json() as Promise<Entry>;
     });

@@ -6,12 +6,12 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Command } from 'commander';
 import { gradCheck } from '../src/check/gradcheck';
 import { Progress } from '../src/cli/progress';
-import { trainCommand } from '../src/cli/train';
 import { engineMemory, formatBytes, formatDuration, MAX_VOCAB } from '../src/io/limits';
 import { initParams } from '../src/model/params';
+import { literal } from './helpers';
+import { trainCli } from './train-cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpttlab-limits-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,26 +20,24 @@ after(() => rmSync(dir, { recursive: true, force: true }));
  * `bpttlab train ARGS` in this process: the error it is refused with, and what it printed before (nothing, we expect).
  */
 async function refusal(args: string[]): Promise<{ message: string; printed: string }> {
-  const out: string[] = [];
-  const cmd = trainCommand({ out: (s) => out.push(s), note: (s) => out.push(s) }).configureOutput({
-    writeErr: () => undefined,
-  });
+  const printed: string[] = [];
   try {
-    await new Command('bpttlab')
-      .exitOverride()
-      .addCommand(cmd)
-      .parseAsync(['train', '--no-progress', ...args], { from: 'user' });
+    await trainCli(['--no-progress', ...args], printed, { note: (s) => printed.push(s) });
   } catch (e) {
-    return { message: (e as Error).message, printed: out.join('') };
+    return { message: (e as Error).message, printed: printed.join('') };
   }
   throw new Error(`train ${args.join(' ')} was not refused`);
 }
 
-test('a run that needs more memory than the lab allows is refused before it allocates anything, with the figure', async () => {
+test('a run needing more memory than the lab allows is refused, with the figure, before allocating', async () => {
   const cases: [string[], RegExp][] = [
     [
       ['--hidden', '100000'],
-      /this run \(D = \d+, n_h = 100000, K = \d+, τ = 25, B = 1, adagrad\) needs about [\d.]+ GiB of memory \(.*the parameters \(U 100000×\d+, W 100000×100000, V \d+×100000\) 74\.\d GiB\), more than this lab allows \([\d.]+ GiB, /,
+      new RegExp(
+        String.raw`this run \(D = \d+, n_h = 100000, K = \d+, τ = 25, B = 1, adagrad\) ` +
+          String.raw`needs about [\d.]+ GiB of memory \(.*the parameters \(U 100000×\d+, W 100000×100000, ` +
+          String.raw`V \d+×100000\) 74\.\d GiB\), more than this lab allows \([\d.]+ GiB, `,
+      ),
     ],
     [
       ['--task', 'copy', '--alphabet', '1e9'],
@@ -64,7 +62,7 @@ test('a run that needs more memory than the lab allows is refused before it allo
   }
 });
 
-test('a model whose checkpoint Node could not write and read back is refused before training, with the figure', async () => {
+test('a checkpoint too big for Node to write and read back: refused before training, with the figure', async () => {
   // P ≈ 10.3 million parameters, with adam's two slots: up to 26 characters for each of 31 million numbers
   const r = await refusal([
     '--task',
@@ -80,7 +78,11 @@ test('a model whose checkpoint Node could not write and read back is refused bef
   ]);
   assert.match(
     r.message,
-    /^a checkpoint of this run \(D = 10002, n_h = 500, K = 10000, τ = 11, B = 1, adam\) can be up to 763\.4 MiB of JSON \(the parameters and adam's state\), more than the 512\.0 MiB a checkpoint can be/,
+    new RegExp(
+      String.raw`^a checkpoint of this run \(D = 10002, n_h = 500, K = 10000, τ = 11, B = 1, adam\) ` +
+        String.raw`can be up to 763\.4 MiB of JSON \(the parameters and adam's state\), ` +
+        String.raw`more than the 512\.0 MiB a checkpoint can be`,
+    ),
   );
   assert.deepEqual(readdirSync(dir), [], 'no checkpoint, lock or temporary file');
 });
@@ -106,7 +108,11 @@ test(
     const s = await refusal(['--data', short, '--seq-length', '2', '--iterations', '10000']);
     assert.match(
       s.message,
-      /short\.txt has 10 characters: its held-out tenth \(1 character\(s\)\) is too short to measure the loss on \(at least 2 are needed\); use a text of at least 16 characters/,
+      literal(
+        'short.txt has 10 characters: its held-out tenth (1 character(s)) ' +
+          'is too short to measure the loss on (at least 2 are needed); ' +
+          'use a text of at least 16 characters',
+      ),
     );
     assert.equal(s.printed, '', 'found before 10 000 iterations, not after');
     rmSync(wide);
@@ -114,7 +120,7 @@ test(
   },
 );
 
-test('the memory estimate counts what the engine allocates: parameters, activations, workspace, optimiser state', () => {
+test('the memory estimate counts all the engine allocates: parameters, activations, workspace, optimiser state', () => {
   const m = engineMemory({ D: 65, H: 100, K: 65, T: 25, B: 1, real: false, slots: 1 });
   const P = 100 * 65 + 100 * 100 + 65 * 100 + 100 + 65;
   assert.equal(m.parts[0].bytes, 8 * P);

@@ -3,10 +3,7 @@
 // mapped (per entry |a − b| ≤ 1e-9 · max(1, |a| + |b|)), skipped with a note where PyTorch is missing.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { Command } from 'commander';
 import fc from 'fast-check';
 import type { Rng } from '../src';
 import {
@@ -23,9 +20,10 @@ import {
   lstmGradData,
   rng,
 } from '../src';
-import { trainCommand } from '../src/cli/train';
 import type { Nested } from './helpers';
 import { agreement, flat } from './helpers';
+import { oracleResults, skipWithoutTorch } from './torch';
+import { trainCli } from './train-cli';
 
 interface LstmSpec {
   D: number;
@@ -184,25 +182,19 @@ test('bad LSTM shapes are one-line errors naming the parameter and the shapes', 
   );
 });
 
-const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+interface TorchLstmResult {
+  loss: number;
+  h: Nested;
+  c: Nested;
+  o: Nested;
+  grads: Record<string, Nested>;
+}
 
 test('PyTorch float64 nn.LSTM with the weights mapped agrees to 1e-9 (loss, h, c, o, every gradient), random cases ' +
-  'with truncation', {
-  skip: hasTorch ? false : 'PyTorch (Debian python3-torch) is not installed',
-}, () => {
+  'with truncation', { skip: skipWithoutTorch }, () => {
   const specs = fc.sample(arb(6, 12), { numRuns: 40, seed: Date.now() % 100000 });
   const cases = specs.map(makeLstmCase);
-  const py = spawnSync('/usr/bin/python3', [join(__dirname, 'oracle', 'torch_lstm.py')], {
-    input: cases.map((c) => JSON.stringify(c)).join('\n'),
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  assert.equal(py.status, 0, py.stderr);
-  const results = py.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { loss: number; h: Nested; c: Nested; o: Nested; grads: Record<string, Nested> });
-  assert.equal(results.length, cases.length);
+  const results = oracleResults<TorchLstmResult>('torch_lstm.py', cases);
   cases.forEach((c, i) => {
     const p = paramsOf(c);
     const fw = lstmForward(p, inputsOf(c), ysOf(c), {
@@ -234,17 +226,7 @@ test('PyTorch float64 nn.LSTM with the weights mapped agrees to 1e-9 (loss, h, c
   });
 });
 
-async function trainCli(args: string[]): Promise<string> {
-  const out: string[] = [];
-  const cmd = trainCommand({ out: (x) => out.push(x) }).configureOutput({ writeErr: () => undefined });
-  await new Command('bpttlab')
-    .exitOverride()
-    .addCommand(cmd)
-    .parseAsync(['train', ...args], { from: 'user' });
-  return out.join('');
-}
-
-test('bpttlab train --task copy --model lstm runs LstmTrainer with the flags given; what it cannot do is refused', async () => {
+test('train --task copy --model lstm runs LstmTrainer with the flags given; what it cannot do is refused', async () => {
   const text = await trainCli([
     '--task',
     'copy',

@@ -72,14 +72,18 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
   if (bad.length > 0) break; // one disagreement is enough to catch a mutant
   const { case: c, expected } = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   const got = runCase(c);
-  const pairs: [number[], number[]][] = ['U', 'W', 'V', 'b', 'c', 'h0'].map((k) => [[got.grads[k]].flat(2), [expected.grads[k]].flat(2)]);
+  const names = ['U', 'W', 'V', 'b', 'c', 'h0'];
+  const pairs: [number[], number[]][] = names.map((k) => [[got.grads[k]].flat(2), [expected.grads[k]].flat(2)]);
   if (pairs.some(([a, b]) => a.some((v, i) => !close(v, b[i], 1e-9)))) bad.push(f);
   if (c.y.length <= 12) {
-    const r = gradCheck(caseParams(c), c.tokens ? { tokens: c.tokens } : { x: c.x }, c.y, { loss: c.loss, h0: c.h0, truncate: c.truncate, perStep: false });
+    const inputs = c.tokens ? { tokens: c.tokens } : { x: c.x };
+    const options = { loss: c.loss, h0: c.h0, truncate: c.truncate, perStep: false };
+    const r = gradCheck(caseParams(c), inputs, c.y, options);
     if (!r.pass) bad.push(f + ' (gradcheck)');
   }
 }
-console.log(bad.length === 0 ? 'all fixtures agree' : bad.length + ' disagreements, e.g. ' + bad.slice(0, 3).join(', '));
+const summary = bad.length + ' disagreements, e.g. ' + bad.slice(0, 3).join(', ');
+console.log(bad.length === 0 ? 'all fixtures agree' : summary);
 process.exit(bad.length === 0 ? 0 : 1);
 `;
 

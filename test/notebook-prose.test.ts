@@ -57,10 +57,19 @@ export function codeLiterals(code: string): Set<number> {
 }
 
 const REF = String.raw`\d+(?:\.\d+)*[a-z]?(?:\s*(?:[–-]|\\text\{[–-]\})\s*\d+(?:\.\d+)*[a-z]?)?`;
-const REFS = new RegExp(
-  String.raw`(?:\beqs?\.?|\bequations?|§|\bchapters?|\bnotebooks?|\bexercises|\bsections?|\bfig(?:ure)?s?\.?|\bch\.)\s*${REF}(?:\s*(?:,|and|or|to)\s*(?:§\s*)?${REF})*`,
-  'gi',
-);
+// the words that introduce a reference: "eq 10.9", "§10.2.2", "chapters 3 and 4", "fig. 2" ...
+const REF_WORDS = [
+  String.raw`\beqs?\.?`,
+  String.raw`\bequations?`,
+  '§',
+  String.raw`\bchapters?`,
+  String.raw`\bnotebooks?`,
+  String.raw`\bexercises`,
+  String.raw`\bsections?`,
+  String.raw`\bfig(?:ure)?s?\.?`,
+  String.raw`\bch\.`,
+];
+const REFS = new RegExp(String.raw`(?:${REF_WORDS.join('|')})\s*${REF}(?:\s*(?:,|and|or|to)\s*(?:§\s*)?${REF})*`, 'gi');
 
 export interface Found {
   /** The number as written. */
@@ -107,8 +116,10 @@ export function numbersIn(md: string): Found[] {
     // identifiers with digits are names, not quantities: float64, log2, tanh2, S1, k1 (k_1 is maths)
     t = t.replace(/\b[A-Za-z][A-Za-z_]*\d+[A-Za-z\d_]*\b/g, ' ');
     if (sp.math) t = t.replace(/\\[a-zA-Z]+/g, (m) => ` ${m} `);
-    const re =
-      /(\d+(?:\.\d+)?)(?:\s*(?:\\cdot|·|×|\\times)\s*10\s*\^?\s*\{?\s*([-−]?\d+)\s*\}?|\s*\^\s*\{\s*([-−]\d+)\s*\}|([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?(\s*%)?/g;
+    const times10 = String.raw`\s*(?:\\cdot|·|×|\\times)\s*10\s*\^?\s*\{?\s*([-−]?\d+)\s*\}?`; // 3 × 10^{-5}
+    const power = String.raw`\s*\^\s*\{\s*([-−]\d+)\s*\}`; // 10^{-3}
+    const superscript = '([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)'; // 10⁻³
+    const re = new RegExp(String.raw`(\d+(?:\.\d+)?)(?:${times10}|${power}|${superscript})?(\s*%)?`, 'g');
     for (const m of t.matchAll(re)) {
       const [whole, base, expA, expB, sup, pct] = m;
       const idx = m.index ?? 0;
@@ -135,8 +146,13 @@ export function numbersIn(md: string): Found[] {
   return found;
 }
 
-const SIZE =
-  /(?:τ|\\tau|\bT|\bH|n_h|n_\{h\}|\bD|\bK|\bB|\bk|k_1|k_2|k_\{1\}|k_\{2\}|\bN|\bm|\\sigma_\{?\\max\}?|\\pi|\\varepsilon|\\epsilon|lag|seed)\s*(?:=|\\le|≤)\s*$/;
+// the names of sizes and settings, as prose or LaTeX writes them
+const SIZE_NAMES = [
+  String.raw`τ|\\tau|\bT|\bH|n_h|n_\{h\}`,
+  String.raw`\bD|\bK|\bB|\bk|k_1|k_2|k_\{1\}|k_\{2\}`,
+  String.raw`\bN|\bm|\\sigma_\{?\\max\}?|\\pi|\\varepsilon|\\epsilon|lag|seed`,
+];
+const SIZE = new RegExp(String.raw`(?:${SIZE_NAMES.join('|')})\s*(?:=|\\le|≤)\s*$`);
 
 /** Why a number is allowed, or null. */
 function allowed(f: Found, next: Set<number>, anyCode: Set<number>, prefix: string): string | null {
@@ -172,8 +188,13 @@ export function unclaimed(cells: readonly Cell[]): { cell: number; raw: string; 
 // ---------------------------------------------------------------- behaviour
 
 /** Words that state a behaviour or a measurement. */
-export const BEHAVIOUR =
-  /\b(falls?|grows?|shrinks?|decays?|vanish(?:es)?|explodes?|stays?|most(?: of)?|majority|roughly|approximately|nearly|learns?|fails?|beats?|outperforms?|better|worse|faster|slower|far (?:below|above)|misses? (?:less|more))\b|≈|\\approx/i;
+const BEHAVIOUR_WORDS = [
+  ...['falls?', 'grows?', 'shrinks?', 'decays?', 'vanish(?:es)?', 'explodes?', 'stays?'],
+  ...['most(?: of)?', 'majority', 'roughly', 'approximately', 'nearly'],
+  ...['learns?', 'fails?', 'beats?', 'outperforms?', 'better', 'worse', 'faster', 'slower'],
+  ...['far (?:below|above)', 'misses? (?:less|more)'],
+];
+export const BEHAVIOUR = new RegExp(String.raw`\b(${BEHAVIOUR_WORDS.join('|')})\b|≈|\\approx`, 'i');
 
 const ASSERTION = /\bbp\.(claim|expect\w*)\s*\(|\bassert\w*\s*\(/;
 
@@ -320,7 +341,7 @@ describe("every chapter ends with ## Questions, and the teachers' answers follow
     const cells = cellsOf(path.join(NOTEBOOKS, ch));
     const last = cells[cells.length - 1];
     const answersFile = path.join(NOTEBOOKS, 'answers', `${name}.md`);
-    test(`${ch}: its last cell is "## Questions" with 3 to 6 numbered questions, and nothing in it points to the answers`, () => {
+    test(`${ch}: its last cell is "## Questions", 3 to 6 numbered questions, none pointing to the answers`, () => {
       assert.equal(last.cell_type, 'markdown');
       assert.match(text(last), /^## Questions\n/);
       const qs = items(text(last));

@@ -96,7 +96,7 @@ describe('the two paths of eq 10.20, each on its own', () => {
       agrees(fromFuture, numericGradH(r.p, r.fw, t, { from: t + 1 }), `Wᵀ H(${t + 1}) ∇h(${t + 1}) L`);
     }
   });
-  test('one term of the unrolled sum: L(s) alone reaches h(t) through the product Wᵀ H(t+1) ⋯ Wᵀ H(s) Vᵀ ∇o(s) L', () => {
+  test('one term of the unrolled sum: L(s) alone reaches h(t) through Wᵀ H(t+1) ⋯ Wᵀ H(s) Vᵀ ∇o(s) L', () => {
     const r = run(SPECS[0]);
     const [t, s] = [1, 4];
     let v = matTVec(r.p.V, row(r.g.dO, s - 1));

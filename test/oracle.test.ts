@@ -3,13 +3,14 @@
 // Rule: per entry |a − b| ≤ 1e-9 · max(1, |a| + |b|) for float64 oracles.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { type CaseJson, runCase } from '../src';
 import { arbSpec, assertResultsAgree, makeCase, RESULT_FIELDS } from './helpers';
+import { oracleResults, skipWithoutTorch } from './torch';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
@@ -57,24 +58,10 @@ test('hand-derived cases (50-digit arithmetic, test/fixtures/hand/README.md) mat
   }
 });
 
-const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-
-test('fresh random cases agree with live PyTorch to 1e-9', {
-  skip: hasTorch ? false : 'PyTorch (Debian python3-torch) is not installed',
-}, () => {
+test('fresh random cases agree with live PyTorch to 1e-9', { skip: skipWithoutTorch }, () => {
   const specs = fc.sample(arbSpec({ maxDim: 7, maxT: 15 }), { numRuns: 60, seed: Date.now() % 100000 });
   const cases = specs.map(makeCase);
-  const py = spawnSync('/usr/bin/python3', [join(__dirname, 'oracle', 'torch_batch.py')], {
-    input: cases.map((c) => JSON.stringify(c)).join('\n'),
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  assert.equal(py.status, 0, py.stderr);
-  const results = py.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.equal(results.length, cases.length);
+  const results = oracleResults<Record<string, unknown>>('torch_batch.py', cases);
   cases.forEach((c, i) =>
     assertResultsAgree(runCase(c) as never, results[i], 1e-9, RESULT_FIELDS, JSON.stringify(specs[i])),
   );

@@ -73,7 +73,7 @@ test('the teacher-forced gradient matches central differences of the loss on ran
   );
 });
 
-test('no recursion through time: ∇h(t) L = V^T ∇o(t) L at every step, and changing a target y(t−1) moves only L(t)', () => {
+test('no recursion through time: ∇h(t) L = Vᵀ ∇o(t) L at every step; changing a target y(t−1) moves only L(t)', () => {
   const { p, s } = randomCase(2, 3, 2, 6, 7);
   const fw = tfForward(p, s);
   const g = tfBackward(p, s, fw);

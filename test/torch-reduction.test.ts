@@ -3,12 +3,10 @@
 // by τ; MSELoss divides by τ·K and has no ½, so it returns 2L/(τK) for our L = Σ_t ½‖o(t) − y(t)‖².
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { forward, initParams, toRows } from '../src';
 import { close as agree } from '../src/model/agree';
-
-const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+import { runPython, skipWithoutTorch } from './torch';
 
 const PY = `
 import json, sys, torch
@@ -18,12 +16,14 @@ o = torch.tensor(c['o'], dtype=torch.float64)
 ce = F.cross_entropy(o, torch.tensor(c['y']), reduction='mean').item()
 ym = torch.tensor([-100 if v is None else v for v in c['yMasked']])
 ceMasked = F.cross_entropy(o, ym, reduction='mean', ignore_index=-100).item()
-mse = F.mse_loss(torch.tensor(c['oSq'], dtype=torch.float64), torch.tensor(c['yReal'], dtype=torch.float64), reduction='mean').item()
+oSq = torch.tensor(c['oSq'], dtype=torch.float64)
+yReal = torch.tensor(c['yReal'], dtype=torch.float64)
+mse = F.mse_loss(oSq, yReal, reduction='mean').item()
 print(json.dumps({'ce': ce, 'ceMasked': ceMasked, 'mse': mse}))
 `;
 
 test("chapter 2's table: PyTorch's reduction='mean' divides by the scored targets (cross-entropy) and by τ·K (MSE)", {
-  skip: hasTorch ? false : 'PyTorch (Debian python3-torch) is not installed',
+  skip: skipWithoutTorch,
 }, () => {
   const x = [0, 1, 2, 2]; // "hell"
   const y = [1, 2, 2, 3]; // "ello"
@@ -39,12 +39,8 @@ test("chapter 2's table: PyTorch's reduction='mean' divides by the scored target
   const fwMasked = forward(p, x, yMasked);
   const fwSq = forward(p, x, yReal, { loss: 'squared' });
   const [T, K] = [4, 4];
-  const py = spawnSync('/usr/bin/python3', ['-c', PY], {
-    input: JSON.stringify({ o: toRows(fw.o), y, yMasked, oSq: toRows(fwSq.o), yReal }),
-    encoding: 'utf8',
-  });
-  assert.equal(py.status, 0, py.stderr);
-  const torch = JSON.parse(py.stdout) as { ce: number; ceMasked: number; mse: number };
+  const stdout = runPython(['-c', PY], JSON.stringify({ o: toRows(fw.o), y, yMasked, oSq: toRows(fwSq.o), yReal }));
+  const torch = JSON.parse(stdout) as { ce: number; ceMasked: number; mse: number };
   const close = (a: number, b: number, what: string) => assert.ok(agree(a, b, 1e-12), `${what}: ${a} vs ${b}`);
   close(torch.ce, fw.loss / T, 'every step scored: L / τ');
   close(torch.ceMasked, fwMasked.loss / 1, 'one scored step: L / 1');

@@ -28,7 +28,7 @@ function logLogSlope(x: number[], y: number[]): number {
   return lx.reduce((s, v, i) => s + (v - mx) * (ly[i] - my), 0) / lx.reduce((s, v) => s + (v - mx) ** 2, 0);
 }
 
-test('chunked truncation: the same error for every N, equal to gradientGap (it is deterministic: its error is its bias)', () => {
+test('chunked truncation: the same error for every N, = gradientGap (deterministic: its error is its bias)', () => {
   const { p, tokens, ys } = longCase(20, 1);
   const e = errorAgainstDraws(p, tokens, ys, { kind: 'chunked', k: 4 }, { counts: [1, 3, 10] });
   const gap = gradientGap(p, tokens, ys, { kind: 'chunked', k: 4 }).relError;
