@@ -322,9 +322,8 @@ function main(argv) {
   if (flag === '--check') {
     const problems = stale();
     if (problems.length > 0) {
-      console.error(
-        `notebooks/exercises/ is out of date:\n${problems.map((p) => `  ${p}`).join('\n')}\nregenerate with: node scripts/exercises.mjs`,
-      );
+      const list = problems.map((p) => `  ${p}\n`).join('');
+      console.error(`notebooks/exercises/ is out of date:\n${list}regenerate with: node scripts/exercises.mjs`);
       process.exitCode = 1;
     } else console.log('notebooks/exercises/ is up to date');
     return;

@@ -2,9 +2,9 @@
 // npm run lint: Biome's formatter and linter over the sources (biome.json), then the widths Biome cannot enforce:
 // no line of a source file over 120 characters (Biome wraps code, not strings or comments), and no line of a
 // notebook code cell over 100 (what the classic Notebook shows without a scroll bar on a 1024-pixel projector).
-// Biome's findings fail the lint (exit 1); the widths fail it only with --strict-width, because strings, regexes and
-// notebook cells still wider than that are listed for people to break, not yet all broken. `npm run format` fixes what
-// a formatter can.
+// Biome's findings and every line too wide fail the lint (exit 1), except the lines in WARN_ONLY's files, which are
+// listed as warnings; --strict-width fails on those too. `npm run format` fixes what a formatter can; long strings,
+// regexes and comments are for people to break.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,9 @@ export const CELL_WIDTH = 100;
 const SOURCE_DIRS = ['src', 'test', 'scripts', 'bench'];
 const SKIP = [/^src\/model\/kernels-wasm\.ts$/, /^bench\/peers\//, /^test\/fixtures\//]; // generated, vendored, data
 const BIOME = path.join(ROOT, 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
+// Files whose wide lines only warn: src/, while the branches that break its last long lines are merged. Once src/ is
+// clean, make this [] and the width rule holds everywhere.
+const WARN_ONLY = [/^src\//];
 
 function sourceFiles() {
   const out = [];
@@ -77,13 +80,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   const strict = process.argv.includes('--strict-width');
   const wide = tooWide();
-  if (strict) for (const p of wide) console.error(p);
-  if (wide.length > 0) {
+  const warnOnly = (p) => !strict && WARN_ONLY.some((re) => re.test(p));
+  const [warnings, errors] = [wide.filter(warnOnly), wide.filter((p) => !warnOnly(p))];
+  for (const p of warnings) console.error(`warning: ${p}`);
+  for (const p of errors) console.error(p);
+  if (errors.length > 0) {
     console.error(
-      `lint: ${wide.length} line(s) wider than ${SOURCE_WIDTH} (sources) or ${CELL_WIDTH} (notebook cells)` +
-        (strict ? '' : '; list them with npm run lint -- --strict-width'),
+      `lint: ${errors.length} line(s) wider than ${SOURCE_WIDTH} (sources) or ${CELL_WIDTH} (notebook cells)`,
     );
   }
-  if (biome.status !== 0 || (strict && wide.length > 0)) process.exit(1);
-  console.log('lint: Biome is clean');
+  if (biome.status !== 0 || errors.length > 0) process.exit(1);
+  const warned = `, and ${warnings.length} line(s) too wide in WARN_ONLY's files (warnings for now)`;
+  console.log(`lint: Biome is clean${warnings.length > 0 ? warned : ', and no line is too wide'}`);
 }

@@ -230,7 +230,8 @@ function after(el: HTMLElement, ex: Exercise, v: PageVerdict, goTo: (line: numbe
   if (c && v.case) {
     const d = document.createElement('details');
     const s = document.createElement('summary');
-    s.textContent = `The inputs of case ${v.case.index} (${c.label}: ${c.sizes}), to follow it by hand or to paste into a test`;
+    const inputs = `The inputs of case ${v.case.index} (${c.label}: ${c.sizes})`;
+    s.textContent = `${inputs}, to follow it by hand or to paste into a test`;
     const pre = document.createElement('pre');
     pre.textContent = ex.params.map((p, i) => `const ${p} = ${show(c.args[i])};`).join('\n');
     d.append(s, pre);
@@ -251,7 +252,8 @@ function setUp(root: HTMLElement): void {
   const stubArea = holder.querySelector('textarea');
   const stub = stubArea ? stubArea.value : '';
   if (!table) {
-    verdictEl.textContent = `This exercise's checker is missing from the book (no table for ${name}): rebuild it with npm run book.`;
+    const missing = `This exercise's checker is missing from the book (no table for ${name})`;
+    verdictEl.textContent = `${missing}: rebuild it with npm run book.`;
     checkBtn.disabled = true;
     return;
   }

@@ -64,7 +64,8 @@ scope.onmessage = (event) => {
   };
   try {
     // Indirect eval: global scope, the student's line numbers (stack frames read your-code.ts:LINE:COL).
-    const probe = `\n;globalThis.__bpttlabFn = typeof ${job.fn} === 'function' ? ${job.fn} : undefined;\n//# sourceURL=${SOURCE}`;
+    const exposeFn = `globalThis.__bpttlabFn = typeof ${job.fn} === 'function' ? ${job.fn} : undefined;`;
+    const probe = `\n;${exposeFn}\n//# sourceURL=${SOURCE}`;
     // biome-ignore lint/complexity/noCommaOperator: (0, eval) is the indirect eval: the code runs at global scope
     // biome-ignore lint/security/noGlobalEval: this worker exists to run the student's code, away from the page
     (0, eval)(job.code + probe);
