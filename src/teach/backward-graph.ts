@@ -7,7 +7,7 @@
 // carries ∇o(t) L; o(t) → h(t) multiplies by Vᵀ; h(t+1) → a(t+1) multiplies by H(t+1) = diag(1 − h(t+1)²);
 // a(t+1) → h(t) multiplies by Wᵀ. h(t) has two children in the forward graph, o(t) and a(t+1): the two paths by
 // which its gradient arrives, summed (eq 10.20 is §6.5's chain rule over a node's children).
-import type { Figure, PlotObject } from './plots';
+import { type Figure, frameControls, type PlotObject } from './figure';
 
 export type GraphNodeKind = 'a' | 'h' | 'o' | 'L';
 
@@ -275,47 +275,13 @@ export function backwardGraphSteps(T: number, o: BackwardGraphOptions = {}): Fig
     });
   }
   const first = frames[0] as { data: PlotObject[]; layout: { 'title.text': string; annotations: PlotObject[] } };
-  const sliderSteps = frames.map((f) => ({
-    label: String(f.name).replace('t = ', ''),
-    method: 'animate',
-    args: [[f.name], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } }],
-  }));
   return {
     data: first.data,
     frames,
     layout: graphLayout(T, first.layout['title.text'], first.layout.annotations, {
       height: 540,
       margin: { l: 20, r: 20, t: 60, b: 90 },
-      sliders: [
-        {
-          active: 0,
-          x: 0.12,
-          len: 0.88,
-          y: 0,
-          yanchor: 'top',
-          currentvalue: { prefix: 'backward step: t = ' },
-          pad: { t: 10 },
-          steps: sliderSteps,
-        },
-      ],
-      updatemenus: [
-        {
-          type: 'buttons',
-          showactive: false,
-          x: 0,
-          y: 0,
-          xanchor: 'left',
-          yanchor: 'top',
-          pad: { t: 10 },
-          buttons: [
-            {
-              label: '▶ play',
-              method: 'animate',
-              args: [null, { fromcurrent: true, frame: { duration: 1200, redraw: true }, transition: { duration: 0 } }],
-            },
-          ],
-        },
-      ],
+      ...frameControls(frames, { y: 0, prefix: 'backward step: t = ', playMs: 1200 }),
     }),
   };
 }

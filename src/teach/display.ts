@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { compareNumeric } from '../check/nudge';
 import { close } from '../model/agree';
-import type { Figure } from './plots';
+import type { Figure } from './figure';
 
 /** Marker attribute of the embedded plotly bundle (scripts/book.mjs replaces that script by a shared file). */
 export const PLOTLY_BUNDLE_MARK = 'data-bpttlab="plotly-bundle"';
