@@ -1,5 +1,3 @@
-// Why over 300 lines: the backward graph's layout, its chain-rule figure and its stepped figure share one set of
-// node positions and edge labels.
 // The backward computational graph (chapter 9) as plotly figures: plain data, tested in plain Node
 // (test/backward-graph.test.ts), shown by display.ts's show() like every other figure, offline.
 //
@@ -128,6 +126,20 @@ function nodeTrace(
   };
 }
 
+/**
+ * Where an edge's label goes, clear of every arrow. A vertical edge (L(t) → o(t) → h(t)) has free space on its right.
+ * Below h(t) its two slanted edges open like a Λ, h(t) → a(t) on the left and a(t+1) → h(t) on the right, and above
+ * a(t+1) like a V, a(t+1) → h(t) on the left and h(t+1) → a(t+1) on the right: each label sits in the wide end of one
+ * of these, the Wᵀ edge's low in the Λ and the H edge's high in the V, ending just left of its own edge, so that
+ * a long label (what the edge carries) grows away from every arrow.
+ */
+function labelPlace(f: GraphNode, t: GraphNode): PlotObject {
+  if (f.x === t.x) return { x: f.x + 0.08, y: (f.y + t.y) / 2, xanchor: 'left' };
+  const y = f.kind === 'a' ? f.y + 0.3 : f.y - 0.3; // a(t+1) → h(t) starts low, h(t+1) → a(t+1) high
+  const x = f.x + ((t.x - f.x) * (y - f.y)) / (t.y - f.y); // on the edge, at that height
+  return { x: x - 0.06, y, xanchor: 'right' };
+}
+
 function edgeAnnotations(
   nodes: GraphNode[],
   edges: GraphEdge[],
@@ -159,16 +171,13 @@ function edgeAnnotations(
       startstandoff: 21,
     });
     const label = h && showCarried ? sub(e.carries) : sub(e.op);
-    const dx = e.from.startsWith('a') ? 0.05 : e.to.startsWith('a') ? 0.07 : 0.08;
     out.push({
       name: `label ${e.id}`,
-      x: (f.x + t.x) / 2 + dx,
-      y: (f.y + t.y) / 2 + (e.from.startsWith('a') ? -0.08 : 0),
+      ...labelPlace(f, t),
       xref: 'x',
       yref: 'y',
       showarrow: false,
       text: label,
-      xanchor: 'left',
       font: { size: h ? 13 : 11, color: h ? COLOR.hot : COLOR.label, family: 'serif' },
       bgcolor: h ? 'rgba(255,255,255,0.9)' : 'rgba(255,255,255,0.6)',
     });
