@@ -198,7 +198,7 @@ export function trainCommand(io: TrainIO = {}): Command {
   return cmd;
 }
 
-// Standalone: `npx tsx src/commands/train.ts --task copy --lag 10` (the same options as `bpttlab train`).
+// Standalone: `npx tsx src/cli/train.ts --task copy --lag 10` (the same options as `bpttlab train`).
 if (require.main === module) {
   const program = new Command('bpttlab').addCommand(trainCommand());
   program.parseAsync(['train', ...process.argv.slice(2)], { from: 'user' }).catch((e: unknown) => {
