@@ -82,6 +82,40 @@ describe('the stepped figure (slider and play button, like the backward-pass ani
     assert.match(String((f2.layout as Obj)['title.text']), /eq 10\.21/);
   });
 
+  test('no label lies on an arrow: each grows away from every edge, with room for what the edge carries', () => {
+    // every edge as a segment between node centres (the arrows run along them)
+    const segments = annotations(frames[0])
+      .filter((a) => String(a.name).startsWith('edge '))
+      .map((a) => ({
+        id: String(a.name).slice(5),
+        x0: a.ax as number,
+        y0: a.ay as number,
+        x1: a.x as number,
+        y1: a.y as number,
+      }));
+    const xAt = (s: (typeof segments)[number], y: number): number | null =>
+      s.y0 === s.y1 || y < Math.min(s.y0, s.y1) || y > Math.max(s.y0, s.y1)
+        ? null
+        : s.x0 + ((s.x1 - s.x0) * (y - s.y0)) / (s.y1 - s.y0);
+    // 0.45 x units is about 90 px at τ = 4 in the book's 960-px figure: the width of 'Wᵀ H(3) ∇h(3) L' at 13 px
+    const room = 0.45;
+    for (const f of frames) {
+      for (const a of annotations(f).filter((x) => String(x.name).startsWith('label '))) {
+        const [x, y] = [a.x as number, a.y as number];
+        const [from, to] = a.xanchor === 'right' ? [x - room, x] : [x, x + room];
+        const crossed = segments.filter((s) => {
+          const sx = xAt(s, y);
+          return sx !== null && sx > from - 0.03 && sx < to + 0.03;
+        });
+        assert.deepEqual(
+          crossed.map((s) => s.id),
+          [],
+          `${f.name}: ${a.name} at (${x.toFixed(2)}, ${y.toFixed(2)})`,
+        );
+      }
+    }
+  });
+
   test('the nodes known after step t are filled: ∇h and ∇o from t on, ∇a from t + 1 on', () => {
     const { nodes } = plots.backwardGraph(T);
     const colors = (f: Obj): string[] => ((f.data as Obj[])[0].marker as Obj).color as string[];

@@ -6,6 +6,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { backward, checkpointedGrads, checkpointStates, copyTask, corpusFromText, forward, Trainer } from '../src';
+import type { TrainOptions } from '../src/cli/train';
+import { preflight } from '../src/cli/train-preflight';
+import { memoryLimit } from '../src/io/limits';
+import { resolveConfig, type Source } from '../src/train/config';
+import { makeTask } from '../src/train/tasks';
 import { agreement, arbSpec, inputsOf, makeCase, paramsOf } from './helpers';
 import { trainCli } from './train-cli';
 
@@ -190,3 +195,45 @@ test('train --grad-checkpoint-every k: the same run as without it; refused with 
     /--grad-checkpoint-every <k>\s+gradient checkpointing\s+\(not the saved\s+--checkpoint\)/,
   );
 });
+
+test(
+  'the memory preflight counts what checkpointing keeps (about τ/k + k hidden states, not τ + 1): a run refused ' +
+    'without --grad-checkpoint-every k is accepted with it',
+  async () => {
+    const limit = memoryLimit().bytes;
+    // Full BPTT stores ≥ 8·(6 n_h + 3K) bytes of activations per step and as much again of workspace, ≈ 5.7 KB at
+    // n_h = 64; checkpointed, what grows with τ is evaluation's forward pass and ŷ(t), ≈ 2.2 KB a step. A τ of
+    // limit / 4 KB lies between the two on any machine.
+    const lag = Math.ceil(limit / 4000);
+    const source: Source = { kind: 'task', task: makeTask('copy', { lag }) };
+    const config = resolveConfig({ hiddenSize: 64 }, source);
+    const T = source.task.steps;
+    const k = Math.ceil(Math.sqrt(T));
+    const opts = (every?: number) => ({ sampleLength: 200, gradCheckpointEvery: every }) as TrainOptions;
+    assert.throws(
+      () => preflight(source, config, opts()),
+      new RegExp(`τ = ${T}, B = 1, adagrad\\) needs about [\\d.]+ [GT]iB of memory \\(the activations of ${T} steps`),
+    );
+    assert.doesNotThrow(() => preflight(source, config, opts(k)));
+    // with truncation, checkpointing does not apply (the run is refused once set up): the estimate stays full BPTT's
+    assert.throws(() =>
+      preflight(source, resolveConfig({ hiddenSize: 64, truncation: { kind: 'chunked', k: 5 } }, source), opts(k)),
+    );
+
+    // too large either way: the same one-line refusal, naming k and a smaller figure
+    const figure = async (args: string[]): Promise<number> => {
+      const e = await trainCli(['--task', 'copy', '--lag', '100000000', '--no-progress', ...args]).then(
+        () => assert.fail('not refused'),
+        (err: Error) => err,
+      );
+      const m = /^this run \(.*\) needs about ([\d.]+) GiB of memory \(.*\), more than this lab allows \(/.exec(
+        e.message,
+      );
+      assert.ok(m, e.message);
+      return Number(m[1]);
+    };
+    const full = await figure([]);
+    const checkpointed = await figure(['--grad-checkpoint-every', '10000']);
+    assert.ok(checkpointed < full / 2, `${checkpointed} GiB with k = 10000 vs ${full} GiB without`);
+  },
+);

@@ -31,9 +31,8 @@ export function listOf(known: readonly string[]): (v: string) => string[] {
     const items = v.split(',').map((s) => s.trim());
     const bad = items.filter((s) => !known.includes(s));
     if (items.length === 0 || bad.length > 0) {
-      throw new InvalidArgumentError(
-        `${bad.length > 0 ? `unknown ${bad.map((b) => JSON.stringify(b)).join(', ')}` : 'an empty list'}; expected a comma-separated list of ${known.join(', ')}`,
-      );
+      const what = bad.length > 0 ? `unknown ${bad.map((b) => JSON.stringify(b)).join(', ')}` : 'an empty list';
+      throw new InvalidArgumentError(`${what}; expected a comma-separated list of ${known.join(', ')}`);
     }
     return [...new Set(items)];
   };

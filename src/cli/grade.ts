@@ -194,8 +194,10 @@ const MARK: Record<string, string> = { correct: '✔', 'not-implemented': '·' }
 function summary(v: Verdict): string {
   if (v.correct) return `correct on all ${v.casesTotal} cases`;
   if (v.status === 'not-implemented') return 'not implemented yet';
-  if (v.mistake)
-    return `${v.together ? 'two mistakes' : 'mistake'} ${v.mistake.id}${v.together ? ` + ${v.together.id}` : ''}: ${v.mistake.title}`;
+  if (v.mistake) {
+    const ids = v.together ? `two mistakes ${v.mistake.id} + ${v.together.id}` : `mistake ${v.mistake.id}`;
+    return `${ids}: ${v.mistake.title}`;
+  }
   const why = (v.location ?? v.detail ?? '').split('\n')[0];
   return `${v.status}${why ? `: ${why}` : ''}`;
 }
@@ -208,10 +210,10 @@ export function formatGrades(grades: StudentGrade[], single: boolean): string {
       const w = Math.max(...g.exercises.map((r) => r.exercise.length), 8);
       for (const r of g.exercises) lines.push(`  ${MARK[r.status] ?? '✘'} ${r.exercise.padEnd(w)}  ${r.summary}`);
     } else {
-      const marks = g.exercises.map(
-        (r) =>
-          `${MARK[r.status] ?? '✘'} ${r.exercise}${r.correct || r.status === 'not-implemented' ? '' : ` (${r.mistake ?? r.status})`}`,
-      );
+      const marks = g.exercises.map((r) => {
+        const why = r.correct || r.status === 'not-implemented' ? '' : ` (${r.mistake ?? r.status})`;
+        return `${MARK[r.status] ?? '✘'} ${r.exercise}${why}`;
+      });
       lines.push(`${g.student}: ${g.correct} of ${g.total} correct — ${marks.join(', ') || 'no exercise found'}`);
     }
     for (const p of g.problems) lines.push(`  (skipped: ${p})`);

@@ -218,7 +218,8 @@ export async function main(argv: string[], io: CliIO = { out: (s) => void proces
     return (process.exitCode as number | undefined) ?? 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? 0 : 2; // help asked for (--help, `help`) is 0; bare `bpttlab` (help on error) is bad usage
+      // help asked for (--help, `help`) is 0; bare `bpttlab` (help on error) is bad usage
+      return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof BpttError || e instanceof Interrupted) {
       err.write(`bpttlab: ${e.message}\n`);
@@ -278,9 +279,8 @@ if (require.main === module) {
               .find((l) => l.includes('/src/') || l.includes('/dist/'))
               ?.trim()
           : undefined;
-      process.stderr.write(
-        `bpttlab: internal error: ${e instanceof Error ? e.message : String(e)}${where ? ` (${where})` : ''}; please report it\n`,
-      );
+      const message = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`bpttlab: internal error: ${message}${where ? ` (${where})` : ''}; please report it\n`);
       process.exitCode = 70;
     },
   );

@@ -5,7 +5,8 @@ import { LstmTrainer } from '../train/lstm-trainer';
 import { makeTask, type TaskOptions } from '../train/tasks';
 import { parseTruncation } from '../train/truncation';
 import type { TrainOptions } from './train';
-import { fmt, taskOptions } from './train';
+import { fmt } from './train-loop';
+import { flagOf, taskOptions } from './train-setup';
 
 /**
  * `--model lstm`: the LSTM (model/lstm.ts) on a synthetic task, with the same examples a vanilla run of the same flags
@@ -19,9 +20,7 @@ export function runLstm(o: TrainOptions, cmd: Command, out: (s: string) => void)
     );
   for (const flag of ['checkpoint', 'resume', 'gradCheckpointEvery', 'longRange'] as const) {
     if (o[flag] !== undefined && o[flag] !== false)
-      throw new BpttError(
-        `--model lstm does not support --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} (only the vanilla RNN has it)`,
-      );
+      throw new BpttError(`--model lstm does not support ${flagOf(flag)} (only the vanilla RNN has it)`);
   }
   const bptt = parseTruncation(o.bptt);
   if (bptt.kind !== 'full' && bptt.kind !== 'chunked')

@@ -9,9 +9,13 @@ import {
   engineMemory,
   FILE_LIMITS,
   formatBytes,
+  forwardMemory,
+  gradientsPart,
   heapLimit,
   MAX_STRING_LENGTH,
   type MemoryPart,
+  parametersPart,
+  type RunShape,
 } from '../io/limits';
 import { BpttError } from '../model/errors';
 import { checkpointHeader } from '../train/checkpoint-lock';
@@ -33,22 +37,16 @@ export function preflight(source: Source, config: TrainConfig, o: TrainOptions):
   const text = source.kind === 'text';
   const T = text ? config.seqLength : source.task.steps;
   const real = !text && source.task.loss === 'squared'; // adding and sine feed real numbers; copy and reber tokens
-  const runWhat = `this run (D = ${D}, n_h = ${H}, K = ${K}, τ = ${T}, B = ${B}, ${config.optimizer})`;
-  // full and chunked BPTT run an iteration's B sequences as one batch; the other variants one after another
-  const batched = config.truncation.kind === 'full' || config.truncation.kind === 'chunked';
-  const train = engineMemory({ D, H, K, T, B: batched ? B : 1, real, slots });
-  const evaluation = engineMemory({ D, H, K, T: text ? EVAL_CHUNK : T, B: 1, real, slots });
-  const parts: MemoryPart[] = train.parts.map((p, i) => ({
-    what: p.what,
-    bytes: Math.max(p.bytes, evaluation.parts[i].bytes),
-  }));
+  // --grad-checkpoint-every k (full BPTT only: with truncation the run is refused once set up) caps k at τ
+  const every = o.gradCheckpointEvery;
+  const k = every !== undefined && config.truncation.kind === 'full' ? Math.min(every, T) : null;
+  const checkpoints = k === null ? '' : `, gradient checkpoints every k = ${k}`;
+  const runWhat = `this run (D = ${D}, n_h = ${H}, K = ${K}, τ = ${T}, B = ${B}, ${config.optimizer}${checkpoints})`;
+  const shape = { D, H, K, T, B, real, slots };
+  const evalT = text ? EVAL_CHUNK : T;
+  const { parts, workspace } = k === null ? storedMemory(shape, config, evalT) : checkpointedMemory(shape, k, evalT);
   if (text) parts.push({ what: `the states of ${B} text streams`, bytes: 8 * B * H });
-  checkMemory(
-    parts,
-    Math.max(train.workspace, evaluation.workspace),
-    runWhat,
-    'use a smaller --hidden, --batch, --lag or --alphabet',
-  );
+  checkMemory(parts, workspace, runWhat, 'use a smaller --hidden, --batch, --lag or --alphabet');
 
   // JavaScript's heap holds the samples (one string per character while they are joined) and the checkpoint's JSON
   // (two bytes per character once the vocabulary is not ASCII, and its pieces while they are joined: 4 bytes a
@@ -96,6 +94,44 @@ export function preflight(source: Source, config: TrainConfig, o: TrainOptions):
   }
 }
 
+/**
+ * Full or truncated BPTT by the engine: every step's activations are stored for the backward pass. Evaluation runs
+ * through the engine too (a text 250 steps at a time, a task's sequence whole), counted as a whole pass as well.
+ */
+function storedMemory(s: RunShape, config: TrainConfig, evalT: number): { parts: MemoryPart[]; workspace: number } {
+  // full and chunked BPTT run an iteration's B sequences as one batch; the other variants one after another
+  const batched = config.truncation.kind === 'full' || config.truncation.kind === 'chunked';
+  const train = engineMemory({ ...s, B: batched ? s.B : 1 });
+  const evaluation = engineMemory({ ...s, T: evalT, B: 1 });
+  const parts: MemoryPart[] = train.parts.map((p, i) => ({
+    what: p.what,
+    bytes: Math.max(p.bytes, evaluation.parts[i].bytes),
+  }));
+  return { parts, workspace: Math.max(train.workspace, evaluation.workspace) };
+}
+
+/**
+ * Full BPTT with gradient checkpointing (train/checkpointing.ts), one sequence at a time: the forward pass keeps
+ * h(0), h(k), h(2k), …, h(τ) (⌈τ/k⌉ + 1 states) and the backward pass recomputes one segment of k + 1 states at a
+ * time, so about τ/k + k states instead of τ + 1. What still grows with τ: ŷ(t) (the Trainer keeps the key steps'
+ * for the accuracy, in a τ×K matrix), a real-valued input sequence, and evaluation, a forward pass alone.
+ */
+function checkpointedMemory(s: RunShape, k: number, evalT: number): { parts: MemoryPart[]; workspace: number } {
+  const { D, H, K, T } = s;
+  const kept = Math.ceil(T / k) + 1 + (k + 1);
+  const evaluation = forwardMemory({ ...s, T: evalT, B: 1 });
+  const parts: MemoryPart[] = [
+    parametersPart(s),
+    { what: `the ${kept} hidden states kept (⌈τ/k⌉ + 1 checkpoints and a segment of k + 1)`, bytes: 8 * kept * H },
+    { what: `ŷ(t) of ${T} steps`, bytes: 8 * T * K },
+    { what: `the forward pass of ${evalT} steps that evaluates`, bytes: evaluation.activations },
+    { what: "the engine's workspace", bytes: evaluation.workspace },
+    gradientsPart(s),
+  ];
+  if (s.real) parts.push({ what: `the inputs x(t) of ${T} steps`, bytes: 8 * T * D });
+  return { parts, workspace: evaluation.workspace };
+}
+
 /** Refuses to overwrite what is not a bpttlab checkpoint, or another run's checkpoint without --overwrite. */
 export function checkTarget(file: string, overwrite: boolean): void {
   const head = checkpointHeader(file);
@@ -113,7 +149,8 @@ export function checkTarget(file: string, overwrite: boolean): void {
       .filter((x) => x !== null)
       .join(', ');
     throw new BpttError(
-      `--checkpoint ${file} holds another run's checkpoint${which ? ` (${which})` : ''}: continue it with --resume, or replace it with --overwrite`,
+      `--checkpoint ${file} holds another run's checkpoint${which ? ` (${which})` : ''}: continue it with --resume, ` +
+        `or replace it with --overwrite`,
     );
   }
 }

@@ -89,21 +89,52 @@ export const paramCount = (s: Pick<RunShape, 'D' | 'H' | 'K'>): number => s.H * 
 export function engineMemory(s: RunShape): { parts: MemoryPart[]; workspace: number } {
   const { D, H, K, B } = s;
   const R = s.T * B;
-  const P = paramCount(s);
   const real = s.real ? 1 : 0;
   // engine.ts: the forward's workspace, then the backward's (the larger of the two is what the workspace keeps)
-  const fwdWs = H * H + K * H + real * (H * D + R * D) + R * H + (R + B) * H + R * K;
+  const fwdWs = forwardWords(s);
   const bwdWs = 2 * H * K + 2 * R * K + 2 * H * H + B * H + (R + B) * H + 5 * R * H + H * D + real * 2 * R * D;
   const workspace = 8 * Math.max(fwdWs, bwdWs);
   const parts: MemoryPart[] = [
-    { what: `the parameters (U ${H}×${D}, W ${H}×${H}, V ${K}×${H})`, bytes: 8 * P },
+    parametersPart(s),
     // forward result (a, h(0..T), o, ŷ) and backward result (∇o, H(t), ∇h, ∇a) per step
     { what: `the activations of ${R} steps`, bytes: 8 * (R * (6 * H + 3 * K) + B * H + real * R * D) },
     { what: "the engine's workspace", bytes: workspace },
+    gradientsPart(s),
   ];
-  if (s.slots > 0) parts.push({ what: "the gradients and the optimiser's state", bytes: 8 * P * (2 + s.slots) });
-  else parts.push({ what: 'the gradients', bytes: 8 * P });
   return { parts, workspace };
+}
+
+/** The parameters θ, as a part of a memory estimate. */
+export const parametersPart = (s: Pick<RunShape, 'D' | 'H' | 'K'>): MemoryPart => ({
+  what: `the parameters (U ${s.H}×${s.D}, W ${s.H}×${s.H}, V ${s.K}×${s.H})`,
+  bytes: 8 * paramCount(s),
+});
+
+/** The gradients (a pass's and their sum) and, when training, the optimiser's state. */
+export const gradientsPart = (s: Pick<RunShape, 'D' | 'H' | 'K' | 'slots'>): MemoryPart =>
+  s.slots > 0
+    ? { what: "the gradients and the optimiser's state", bytes: 8 * paramCount(s) * (2 + s.slots) }
+    : { what: 'the gradients', bytes: 8 * paramCount(s) };
+
+/** Numbers in engine.ts's workspace for a forward pass: W, V, (U and the inputs when real), a, h(0..T), o. */
+function forwardWords(s: Omit<RunShape, 'slots'>): number {
+  const { D, H, K, B } = s;
+  const R = s.T * B;
+  const real = s.real ? 1 : 0;
+  return H * H + K * H + real * (H * D + R * D) + R * H + (R + B) * H + R * K;
+}
+
+/**
+ * The memory of a forward pass alone (what evaluation runs): engine.ts's forward workspace, and the matrices it
+ * hands back, a, h(0..T), o, ŷ and the per-step losses.
+ */
+export function forwardMemory(s: Omit<RunShape, 'slots'>): { activations: number; workspace: number } {
+  const R = s.T * s.B;
+  const real = s.real ? 1 : 0;
+  return {
+    activations: 8 * (R * (2 * s.H + 2 * s.K + 1) + s.B * s.H + real * R * s.D),
+    workspace: 8 * forwardWords(s),
+  };
 }
 
 /** An upper bound on the characters of a checkpoint's JSON: at most 26 per number ("-1.2345678901234567e-123, "). */

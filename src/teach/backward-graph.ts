@@ -1,5 +1,3 @@
-// Why over 300 lines: the backward graph's layout, its chain-rule figure and its stepped figure share one set of
-// node positions and edge labels.
 // The backward computational graph (chapter 9) as plotly figures: plain data, tested in plain Node
 // (test/backward-graph.test.ts), shown by display.ts's show() like every other figure, offline.
 //
@@ -7,7 +5,7 @@
 // carries ∇o(t) L; o(t) → h(t) multiplies by Vᵀ; h(t+1) → a(t+1) multiplies by H(t+1) = diag(1 − h(t+1)²);
 // a(t+1) → h(t) multiplies by Wᵀ. h(t) has two children in the forward graph, o(t) and a(t+1): the two paths by
 // which its gradient arrives, summed (eq 10.20 is §6.5's chain rule over a node's children).
-import type { Figure, PlotObject } from './plots';
+import { type Figure, frameControls, type PlotObject } from './figure';
 
 export type GraphNodeKind = 'a' | 'h' | 'o' | 'L';
 
@@ -128,6 +126,20 @@ function nodeTrace(
   };
 }
 
+/**
+ * Where an edge's label goes, clear of every arrow. A vertical edge (L(t) → o(t) → h(t)) has free space on its right.
+ * Below h(t) its two slanted edges open like a Λ, h(t) → a(t) on the left and a(t+1) → h(t) on the right, and above
+ * a(t+1) like a V, a(t+1) → h(t) on the left and h(t+1) → a(t+1) on the right: each label sits in the wide end of one
+ * of these, the Wᵀ edge's low in the Λ and the H edge's high in the V, ending just left of its own edge, so that
+ * a long label (what the edge carries) grows away from every arrow.
+ */
+function labelPlace(f: GraphNode, t: GraphNode): PlotObject {
+  if (f.x === t.x) return { x: f.x + 0.08, y: (f.y + t.y) / 2, xanchor: 'left' };
+  const y = f.kind === 'a' ? f.y + 0.3 : f.y - 0.3; // a(t+1) → h(t) starts low, h(t+1) → a(t+1) high
+  const x = f.x + ((t.x - f.x) * (y - f.y)) / (t.y - f.y); // on the edge, at that height
+  return { x: x - 0.06, y, xanchor: 'right' };
+}
+
 function edgeAnnotations(
   nodes: GraphNode[],
   edges: GraphEdge[],
@@ -159,16 +171,13 @@ function edgeAnnotations(
       startstandoff: 21,
     });
     const label = h && showCarried ? sub(e.carries) : sub(e.op);
-    const dx = e.from.startsWith('a') ? 0.05 : e.to.startsWith('a') ? 0.07 : 0.08;
     out.push({
       name: `label ${e.id}`,
-      x: (f.x + t.x) / 2 + dx,
-      y: (f.y + t.y) / 2 + (e.from.startsWith('a') ? -0.08 : 0),
+      ...labelPlace(f, t),
       xref: 'x',
       yref: 'y',
       showarrow: false,
       text: label,
-      xanchor: 'left',
       font: { size: h ? 13 : 11, color: h ? COLOR.hot : COLOR.label, family: 'serif' },
       bgcolor: h ? 'rgba(255,255,255,0.9)' : 'rgba(255,255,255,0.6)',
     });
@@ -275,47 +284,13 @@ export function backwardGraphSteps(T: number, o: BackwardGraphOptions = {}): Fig
     });
   }
   const first = frames[0] as { data: PlotObject[]; layout: { 'title.text': string; annotations: PlotObject[] } };
-  const sliderSteps = frames.map((f) => ({
-    label: String(f.name).replace('t = ', ''),
-    method: 'animate',
-    args: [[f.name], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } }],
-  }));
   return {
     data: first.data,
     frames,
     layout: graphLayout(T, first.layout['title.text'], first.layout.annotations, {
       height: 540,
       margin: { l: 20, r: 20, t: 60, b: 90 },
-      sliders: [
-        {
-          active: 0,
-          x: 0.12,
-          len: 0.88,
-          y: 0,
-          yanchor: 'top',
-          currentvalue: { prefix: 'backward step: t = ' },
-          pad: { t: 10 },
-          steps: sliderSteps,
-        },
-      ],
-      updatemenus: [
-        {
-          type: 'buttons',
-          showactive: false,
-          x: 0,
-          y: 0,
-          xanchor: 'left',
-          yanchor: 'top',
-          pad: { t: 10 },
-          buttons: [
-            {
-              label: '▶ play',
-              method: 'animate',
-              args: [null, { fromcurrent: true, frame: { duration: 1200, redraw: true }, transition: { duration: 0 } }],
-            },
-          ],
-        },
-      ],
+      ...frameControls(frames, { y: 0, prefix: 'backward step: t = ', playMs: 1200 }),
     }),
   };
 }

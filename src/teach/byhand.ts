@@ -129,9 +129,8 @@ export function handWorked(
       x[t].forEach((xk, k) => (v += U[i][k] * xk));
       at.push(v);
       rows.push(`${vec('a', t + 1, i, H)} &= ${sym.join(' + ')}`);
-      rows.push(
-        `&= ${sumOf([num(b[i]), ...prev.map((hj, j) => prod(W[i][j], hj)), ...x[t].map((xk, k) => prod(U[i][k], xk))])} = ${num(v)}`,
-      );
+      const terms = [num(b[i]), ...prev.map((hj, j) => prod(W[i][j], hj)), ...x[t].map((xk, k) => prod(U[i][k], xk))];
+      rows.push(`&= ${sumOf(terms)} = ${num(v)}`);
     }
     const ht = at.map(Math.tanh);
     ht.forEach((v, i) =>
@@ -142,9 +141,12 @@ export function handWorked(
       let v = c[k];
       ht.forEach((hj, j) => (v += V[k][j] * hj));
       ot.push(v);
-      rows.push(
-        `${vec('o', t + 1, k, K)} &= ${sumOf([`c${K > 1 ? `_{${k + 1}}` : ''}`, ...ht.map((_, j) => `${ent('V', k, j, K, H)} ${vec('h', t + 1, j, H)}`)])} = ${sumOf([num(c[k]), ...ht.map((hj, j) => prod(V[k][j], hj))])} = ${num(v)}`,
-      );
+      const symbols = [
+        `c${K > 1 ? `_{${k + 1}}` : ''}`,
+        ...ht.map((_, j) => `${ent('V', k, j, K, H)} ${vec('h', t + 1, j, H)}`),
+      ];
+      const values = [num(c[k]), ...ht.map((hj, j) => prod(V[k][j], hj))];
+      rows.push(`${vec('o', t + 1, k, K)} &= ${sumOf(symbols)} = ${sumOf(values)} = ${num(v)}`);
     }
     const target = y[t];
     let Lt = 0;
@@ -166,9 +168,8 @@ export function handWorked(
       );
       diff.forEach((d, k) => {
         g[k] = d;
-        rows.push(
-          `${grad(`o^{(${t + 1})}`, k, K)} &= ${vec('o', t + 1, k, K)} - ${vec('y', t + 1, k, K)} = ${num(ot[k])} - ${fac(yt[k])} = ${num(d)}`,
-        );
+        const symbols = `${vec('o', t + 1, k, K)} - ${vec('y', t + 1, k, K)}`;
+        rows.push(`${grad(`o^{(${t + 1})}`, k, K)} &= ${symbols} = ${num(ot[k])} - ${fac(yt[k])} = ${num(d)}`);
       });
     } else {
       const cls = target as number;
@@ -183,9 +184,9 @@ export function handWorked(
       rows.push(`L^{(${t + 1})} &= -\\log \\hat y^{(${t + 1})}_{${cls + 1}} = -\\log ${num(yhat[cls])} = ${num(Lt)}`);
       yhat.forEach((v, k) => {
         g[k] = v - (k === cls ? 1 : 0);
-        rows.push(
-          `${grad(`o^{(${t + 1})}`, k, K)} &= \\hat y^{(${t + 1})}_{${k + 1}}${k === cls ? ' - 1' : ''} = ${num(v)}${k === cls ? ' - 1' : ''} = ${num(g[k])}`,
-        );
+        const minus = k === cls ? ' - 1' : '';
+        const symbols = `\\hat y^{(${t + 1})}_{${k + 1}}${minus}`;
+        rows.push(`${grad(`o^{(${t + 1})}`, k, K)} &= ${symbols} = ${num(v)}${minus} = ${num(g[k])}`);
       });
     }
     a.push(at);
@@ -230,9 +231,8 @@ export function handWorked(
     dh[t] = g;
     da[t] = g.map((v, i) => dt[t][i] * v);
     for (let i = 0; i < H; i++) {
-      rows.push(
-        `${Hs(t + 1, i)} &= 1 - (${vec('h', t + 1, i, H)})^2 = 1 - ${fac(h[t][i])}^2 = ${num(dt[t][i])}, \\qquad ${grad(`a^{(${t + 1})}`, i, H)} = ${prod(dt[t][i], g[i])} = ${num(da[t][i])}`,
-      );
+      const dtanh = `${Hs(t + 1, i)} &= 1 - (${vec('h', t + 1, i, H)})^2 = 1 - ${fac(h[t][i])}^2 = ${num(dt[t][i])}`;
+      rows.push(`${dtanh}, \\qquad ${grad(`a^{(${t + 1})}`, i, H)} = ${prod(dt[t][i], g[i])} = ${num(da[t][i])}`);
     }
     backSecs.push({
       title:

@@ -1,9 +1,7 @@
-// Why over 300 lines: the verdict's cases (correct, named mistake, located failure, refusals) share one draft and one
-// text, kept in one place.
-//
-// The verdict, computed from what the student's function handed back and nothing else. This runs where the student's
-// code does not (the `bpttlab check` / `bpttlab grade` process, or the judge process a notebook's check() starts),
-// so nothing the student's code does can reach the comparison; the outcomes it reads are untrusted data.
+// The verdict, computed from what the student's function handed back and nothing else (its text: verdict.ts). This
+// runs where the student's code does not (the `bpttlab check` / `bpttlab grade` process, or the judge process a
+// notebook's check() starts), so nothing the student's code does can reach the comparison; the outcomes it reads are
+// untrusted data.
 //
 // Diagnosis is by numbers only: the student's outputs are compared with the correct ones and with every mistake
 // model's; the source text is never looked at. Cases are chosen so that the mistakes disagree with each other
@@ -12,14 +10,15 @@
 // which returned quantities agree and which do not, or the first wrong step as the recursion runs from τ down.
 import { type Exercise, type Mistake, type Model, mistakeModel } from './answers/exercise';
 import { collect, oneLine } from './collect';
-import { agrees, firstDiff, firstNonFiniteEntry, locate, sameShape, TOL } from './compare';
-import { type MistakeRef, NOT_IMPLEMENTED, type Outcome, type Status, type Verdict } from './types';
+import { agrees, firstDiff, firstNonFiniteEntry, locate, sameShape } from './compare';
+import type { MistakeRef, Outcome, Status, Verdict } from './types';
 import { decode, describe, describeRaw, type Norm, normalise } from './values';
+import { finish, notAFunctionVerdict, refusedVerdict } from './verdict';
 
-// --- the verdict ---
+// The verdicts of a check that stopped before comparing, for the callers that import them from here.
+export { crashVerdict, limitVerdict, notAFunctionVerdict, refusedVerdict, timeoutVerdict } from './verdict';
 
 const deepCopy = <T>(x: T): T => structuredClone(x);
-type Draft = Omit<Verdict, 'text' | 'correct'>;
 const ref = (m: Mistake): MistakeRef => ({ id: m.id, title: m.title, hint: m.hint });
 
 /** What the judge knows about the run beyond the outcomes: which cases were asked for. */
@@ -161,17 +160,20 @@ function diagnose(
     : undefined;
   const shapeDetail0 = shapeOk ? undefined : `expected ${describe(want)} (${ex.shape}), got ${describe(got)}`;
   const shapeDetail = [shapeDetail0, later].filter(Boolean).join('; ') || undefined;
-  if (fitsEverywhere.length > 0) {
-    const [m, ...rest] = fitsEverywhere;
-    return finish(ex, {
+  // A named mistake (or two at once): the verdict names it, with the hint.
+  const named = (m: Mistake, more: Pick<Verdict, 'together' | 'alsoMatches'>): Verdict =>
+    finish(ex, {
       ...base,
       status: 'mistake',
       case: caseInfo,
       firstWrong,
       detail: shapeDetail,
       mistake: ref(m),
-      alsoMatches: rest.map((x) => x.id),
+      ...more,
     });
+  if (fitsEverywhere.length > 0) {
+    const [m, ...rest] = fitsEverywhere;
+    return named(m, { alsoMatches: rest.map((x) => x.id) });
   }
   // Two known mistakes at once: combine the options of every pair whose options do not overlap.
   if (ex.modelOf) {
@@ -187,16 +189,7 @@ function diagnose(
         const ka = Object.keys(a.opts!);
         if (Object.keys(b.opts!).some((k) => ka.includes(k))) continue;
         if (!modelFits(ex.modelOf({ ...a.opts, ...b.opts }))) continue;
-        return finish(ex, {
-          ...base,
-          status: 'mistake',
-          case: caseInfo,
-          firstWrong,
-          detail: shapeDetail,
-          mistake: ref(a),
-          together: ref(b),
-          alsoMatches: [],
-        });
+        return named(a, { together: ref(b), alsoMatches: [] });
       }
     }
   }
@@ -233,171 +226,6 @@ function diagnose(
     if (own.length > 0) location = `${location} ${own.join(' ')}`;
   }
   return finish(ex, { ...base, status: 'wrong', case: caseInfo, firstWrong, detail, location });
-}
-
-// --- the text ---
-
-const fmtNum = (x: number): string =>
-  Number.isFinite(x) ? (Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+($|e)/, '$1')) : String(x);
-
-function caseLine(ex: Exercise, c: NonNullable<Verdict['case']>): string {
-  const seed = c.seed === null ? 'the hand-made tiny case' : `random case, seed ${c.seed}`;
-  return (
-    `case ${c.index} (${c.label}: ${c.sizes}; ${seed}) — reproduce it with bp.exercises.getCase('${ex.name}', ` +
-    `${c.index}).args, or \`bpttlab check ${ex.name} FILE --case ${c.index}\``
-  );
-}
-
-/** The verdict's text, and `correct`: only a check that ran at least one case, and passed every one, is correct. */
-function finish(ex: Exercise, d: Draft): Verdict {
-  const head = `${ex.name} — ${ex.title} (${ex.equation})`;
-  const lines: string[] = [];
-  const correct = d.status === 'correct' && d.casesTotal > 0 && d.casesPassed === d.casesTotal;
-  const status: Status = d.status === 'correct' && !correct ? 'wrong' : d.status;
-  switch (status) {
-    case 'correct':
-      lines.push(`✔ ${head}: correct on all ${d.casesTotal} cases (entries agree within ${TOL} · max(1, |a| + |b|)).`);
-      break;
-    case 'not-implemented':
-      lines.push(
-        `✘ ${head}: ${NOT_IMPLEMENTED} — replace the stub (the line that throws) with your code, then run this ` +
-          `check again.`,
-      );
-      break;
-    case 'mistake': {
-      const m = d.mistake!;
-      if (d.together) {
-        lines.push(`✘ ${head}: not correct. It looks like two known mistakes at once:`);
-        lines.push(
-          `  (1) ${m.title}`,
-          `      hint: ${m.hint}`,
-          `  (2) ${d.together.title}`,
-          `      hint: ${d.together.hint}`,
-        );
-        break;
-      }
-      lines.push(`✘ ${head}: not correct. It looks like this known mistake: ${m.title}.`);
-      lines.push(`  hint: ${m.hint}`);
-      if (d.alsoMatches && d.alsoMatches.length > 0) {
-        const titles = d.alsoMatches.map((id) => ex.mistakes.find((x) => x.id === id)?.title ?? id);
-        lines.push(`  (the numbers also fit: ${titles.join('; ')})`);
-      }
-      break;
-    }
-    case 'wrong':
-      lines.push(`✘ ${head}: not correct, and it matches none of the known mistakes (it may combine several).`);
-      break;
-    case 'threw':
-      lines.push(`✘ ${head}: your function threw an error.`);
-      break;
-    case 'bad-output':
-      lines.push(`✘ ${head}: your function's result has the wrong type or shape.`);
-      break;
-    case 'mutated':
-      lines.push(`✘ ${head}: your function changed its inputs.`);
-      break;
-    case 'not-a-function':
-      lines.push(`✘ ${head}: what was passed to the checker is not a function.`);
-      break;
-    case 'timeout':
-      lines.push(`✘ ${head}: your function did not return in time (an endless loop?).`);
-      break;
-    case 'uses-bpttlab':
-      lines.push(
-        `✘ ${head}: your code uses bpttlab itself, so it is not checked: the answer must be computed by your own code.`,
-      );
-      break;
-    case 'too-much-output':
-      lines.push(`✘ ${head}: your code printed too much, so the check was stopped.`);
-      break;
-    case 'out-of-memory':
-      lines.push(`✘ ${head}: your code used too much memory, so the check was stopped.`);
-      break;
-  }
-  if (d.location) lines.push(`  ${d.location}`);
-  if (d.detail) lines.push(`  ${d.detail}`);
-  if (d.firstWrong) {
-    const w = d.firstWrong;
-    lines.push(`  first wrong entry: ${w.where}: expected ${fmtNum(w.expected)}, got ${fmtNum(w.got)}`);
-  }
-  const failed = status !== 'correct' && status !== 'not-implemented';
-  if (failed && status !== 'uses-bpttlab') lines.push(`  expected signature: ${ex.signature}, returning ${ex.shape}`);
-  if (d.case && failed) lines.push(`  ${caseLine(ex, d.case)}`);
-  if (failed && !['timeout', 'uses-bpttlab', 'too-much-output', 'out-of-memory'].includes(status) && d.casesTotal > 0)
-    lines.push(`  passed ${d.casesPassed} of ${d.casesTotal} cases`);
-  return { ...d, status, correct, text: lines.join('\n') };
-}
-
-type CaseRef = NonNullable<Verdict['case']>;
-function caseRef(ex: Exercise, index: number | undefined): CaseRef | undefined {
-  const c = index === undefined ? undefined : ex.cases()[index];
-  return c ? { index: index!, label: c.label, seed: c.seed, sizes: c.sizes } : undefined;
-}
-
-/**
- * The verdict when the student's code uses bpttlab itself: `why` says how ("it loads bpttlab", "its source mentions
- * `bp`").
- */
-export function refusedVerdict(ex: Exercise, why: string, c?: CaseRef): Verdict {
-  return finish(ex, {
-    exercise: ex.name,
-    status: 'uses-bpttlab',
-    casesPassed: 0,
-    casesTotal: ex.cases().length,
-    case: c,
-    detail:
-      `${oneLine(why)}: bpttlab's own modules are off limits to an answer (Node's built-ins and other ` +
-      `packages, e.g. mathjs, are fine)`,
-  });
-}
-
-/** The verdict for a student function that never returned (the child process was killed). */
-export function timeoutVerdict(ex: Exercise, ms: number, caseIndex?: number): Verdict {
-  const c = caseRef(ex, caseIndex);
-  return finish(ex, {
-    exercise: ex.name,
-    status: 'timeout',
-    casesPassed: 0,
-    casesTotal: ex.cases().length,
-    case: c,
-    detail: `killed after ${ms / 1000} s${
-      c ? ` while running case ${caseIndex}` : ' while loading your file'
-    }; check that every loop ends (e.g. a backward loop \`for (let t = T - 1; t >= 0; t--)\`)`,
-  });
-}
-
-/** The verdict when the student's code ended the child process (process.exit, a crash, ...). */
-export function crashVerdict(ex: Exercise, why: string, caseIndex?: number): Verdict {
-  return finish(ex, {
-    exercise: ex.name,
-    status: 'threw',
-    casesPassed: 0,
-    casesTotal: ex.cases().length,
-    case: caseRef(ex, caseIndex),
-    detail: `the process running your function ended before the check finished (${oneLine(why)})`,
-  });
-}
-
-/** The verdict when the child printed more than the limit, or grew beyond the memory limit. */
-export function limitVerdict(
-  ex: Exercise,
-  status: 'too-much-output' | 'out-of-memory',
-  detail: string,
-  caseIndex?: number,
-): Verdict {
-  return finish(ex, {
-    exercise: ex.name,
-    status,
-    casesPassed: 0,
-    casesTotal: ex.cases().length,
-    case: caseRef(ex, caseIndex),
-    detail,
-  });
-}
-
-/** The verdict when what was given is not a function (or a function the checker may not run). */
-export function notAFunctionVerdict(ex: Exercise, detail: string): Verdict {
-  return finish(ex, { exercise: ex.name, status: 'not-a-function', casesPassed: 0, casesTotal: 0, detail });
 }
 
 export interface RunOptions {
